@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test: the plain build (RelWithDebInfo) with the
+# full ctest suite, the whole suite again under ASan+UBSan, and the concurrency
+# tests under TSan. Installs its own Debian packages first.
+#
+#   scripts/test.sh            everything (what CI runs)
+#   URD_TEST_QUICK=1 scripts/test.sh   plain build and suite only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+step() { printf '\n==== %s ====\n' "$*"; }
+t0=$(date +%s)
+
+step "plain build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_BUILD_TESTS=ON -DURD_BUILD_BENCH=ON
+cmake --build build -j"$jobs"
+step "test suite (plain)"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
+  step "ASan+UBSan build"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_SANITIZE=address,undefined \
+    -DURD_BUILD_BENCH=OFF -DURD_CRASH_TRIALS=50
+  cmake --build build-asan -j"$jobs"
+  step "test suite (ASan+UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+  # Concurrency tests are those whose names match this pattern (name new ones so).
+  concurrency_tests="Concurren|Thread|WriterLock|crashtest"
+  step "TSan build (concurrency tests)"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_SANITIZE=thread \
+    -DURD_BUILD_BENCH=OFF -DURD_CRASH_TRIALS=20
+  cmake --build build-tsan -j"$jobs"
+  step "concurrency tests (TSan)"
+  TSAN_OPTIONS=halt_on_error=1 \
+    ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R "$concurrency_tests"
+fi
+
+step "all tests passed in $(( $(date +%s) - t0 )) s ($root)"
