@@ -22,8 +22,11 @@ int ReportError(const Status& status);
 // `urd --version` text: version, build type, SIMD level, CRC32C implementation.
 std::string VersionText();
 
-// Registers `urd frames ...` on `app`; the verbs store their exit code in *rc.
-void AddFramesCommands(CLI::App* app, int* rc);
+// Each registers a group of verbs on `app`; the verbs store their exit code in *rc.
+void AddFramesCommands(CLI::App* app, int* rc);   // urd frames ...   (cmd_frames.cc)
+void AddVecCommands(CLI::App* app, int* rc);      // urd vec ...      (cmd_vec.cc)
+void AddImportCommands(CLI::App* app, int* rc);   // urd import ...   (cmd_import.cc)
+void AddBenchCommands(CLI::App* app, int* rc);    // urd bench ...    (cmd_bench.cc)
 
 }  // namespace urd::app
 

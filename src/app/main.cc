@@ -6,6 +6,7 @@
 #include "app/cli.h"
 #include "base/cpu_features.h"
 #include "base/crc32c.h"
+#include "urd/vector_store.h"
 
 namespace urd::app {
 
@@ -17,8 +18,7 @@ int ReportError(const Status& status) {
 std::string VersionText() {
   std::string out = "urd " URD_VERSION "\n";
   out += "build: " URD_BUILD_TYPE "\n";
-  // No scan kernels exist yet, so every vector operation is scalar code.
-  out += "simd: scalar\n";
+  out += std::string("simd: ") + VectorStore::SimdLevel() + "\n";
   out += std::string("crc32c: ") + Crc32cImplementation() + "\n";
   std::string cpu = CpuFeaturesString();
   out += "cpu: " + (cpu.empty() ? std::string("baseline") : cpu) + "\n";
@@ -37,6 +37,9 @@ int Run(int argc, char** argv) {
   app.add_flag("--version", version, "Print version, build type and SIMD level, then exit");
   int rc = 0;
   AddFramesCommands(&app, &rc);
+  AddVecCommands(&app, &rc);
+  AddImportCommands(&app, &rc);
+  AddBenchCommands(&app, &rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,86 @@
+// Copyright urd authors. `urd bench`: the benchmark programs of bench/ (built with
+// -DURD_BUILD_BENCH=ON, the default).
+//
+//   urd bench vector [--n N ...] [--dim D ...] [--queries Q] [--threads T] [--quick]
+//                    [--workload NAME ...] [--fashion-mnist DIR] [--tmp DIR]
+//                    [--json] [--out FILE]
+//
+// Workloads and output: bench/vector_bench.h. Exit codes as every verb (cli.h); a
+// binary built without bench/ prints so and exits 1.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/cli.h"
+#if defined(URD_HAVE_BENCH)
+#include "bench/vector_bench.h"
+#endif
+
+namespace urd::app {
+namespace {
+
+struct BenchVectorArgs {
+  std::vector<size_t> n, dim;
+  size_t queries = 200;
+  int threads = 0;
+  bool quick = false;
+  std::vector<std::string> workloads;
+  bool json = false;
+  std::string out;
+  std::string fashion_mnist = "/usr/share/datasets/fashion-mnist";
+  std::string tmp;
+};
+
+int BenchVector(const BenchVectorArgs& a) {
+#if defined(URD_HAVE_BENCH)
+  bench::VectorBenchOptions o;
+  o.n = a.n;
+  o.dim = a.dim;
+  o.queries = a.queries;
+  o.threads = a.threads;
+  o.quick = a.quick;
+  o.workloads = a.workloads;
+  o.json = a.json;
+  o.out = a.out;
+  o.fashion_mnist_dir = a.fashion_mnist;
+  o.tmp_dir = a.tmp;
+  return bench::RunVectorBench(o);
+#else
+  (void)a;
+  std::fputs("urd: benchmarks were not built (configure with -DURD_BUILD_BENCH=ON)\n", stderr);
+  return kExitUsage;
+#endif
+}
+
+}  // namespace
+
+void AddBenchCommands(CLI::App* app, int* rc) {
+  auto args = std::make_shared<BenchVectorArgs>();
+  CLI::App* bench = app->add_subcommand("bench", "Benchmarks (bench/)");
+  bench->require_subcommand(1);
+
+  CLI::App* vec = bench->add_subcommand(
+      "vector", "Vector store speed vs memory bandwidth, FAISS and hnswlib (bench/vector_bench.h)");
+  vec->add_option("--n", args->n, "Rows of the exact workload (repeatable; default 100000 1000000)")
+      ->check(CLI::PositiveNumber);
+  vec->add_option("--dim", args->dim, "Dimensions (repeatable; default 384 768)")
+      ->check(CLI::PositiveNumber);
+  vec->add_option("--queries", args->queries, "Timed queries per measurement (default 200)")
+      ->check(CLI::PositiveNumber);
+  vec->add_option("--threads", args->threads, "Threads of the multi-threaded figures "
+                                              "(default: hardware threads)")
+      ->check(CLI::PositiveNumber);
+  vec->add_flag("--quick", args->quick, "Small set: 100000 x 384, no 1M store (about a minute)");
+  vec->add_option("--workload", args->workloads,
+                  "Run only these: bandwidth exact faiss hnswlib compressed durable");
+  vec->add_option("--fashion-mnist", args->fashion_mnist, "Fashion-MNIST directory");
+  vec->add_option("--tmp", args->tmp, "Parent directory of the durable stores "
+                                      "(default $TMPDIR or /tmp)");
+  vec->add_flag("--json", args->json, "One JSON object on stdout instead of tables");
+  vec->add_option("--out", args->out, "Also write the JSON object to this file");
+  vec->callback([args, rc] { *rc = BenchVector(*args); });
+}
+
+}  // namespace urd::app

@@ -1,0 +1,328 @@
+// Copyright urd authors. VectorStore: opening, loading a generation, refreshing.
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include "vector/kernels.h"
+#include "vector/vector_store_impl.h"
+
+namespace urd {
+
+using vec::VectorStoreImpl;
+
+Result<std::unique_ptr<VectorStore>> VectorStore::Open(const std::string& dir,
+                                                       const VectorOptions& options) {
+  try {
+    return VectorStoreImpl::OpenFiles(dir, options);
+  } catch (const std::bad_alloc&) {
+    return Status::IOError(dir + ": out of memory while opening the vector store");
+  }
+}
+
+Result<std::unique_ptr<VectorStore>> VectorStore::OpenInMemory(size_t dim,
+                                                               const VectorOptions& options) {
+  return VectorStoreImpl::OpenMemory(dim, options);
+}
+
+const char* VectorStore::SimdLevel() { return vec::SimdLevelName(vec::ActiveSimdLevel()); }
+
+namespace vec {
+
+FsyncPolicy LogPolicy(VectorFsync f) {
+  switch (f) {
+    case VectorFsync::kEveryCall: return FsyncPolicy::kEveryCommit;
+    case VectorFsync::kOnFlush: return FsyncPolicy::kCallerDriven;
+    case VectorFsync::kNever: return FsyncPolicy::kNever;
+  }
+  return FsyncPolicy::kEveryCommit;
+}
+
+namespace {
+
+size_t ThreadCount(int configured) {
+  if (configured > 0) return static_cast<size_t>(configured);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Status CheckOptions(const VectorOptions& o, size_t dim) {
+  if (dim > kMaxDimension) {
+    return Status::InvalidArgument("dimension " + std::to_string(dim) + " exceeds the maximum " +
+                                   std::to_string(kMaxDimension));
+  }
+  if (o.auto_compact && !(*o.auto_compact >= 0 && *o.auto_compact <= 1)) {
+    return Status::InvalidArgument("auto_compact threshold must be within [0, 1]");
+  }
+  if (o.max_id_bytes == 0) return Status::InvalidArgument("max_id_bytes must be positive");
+  return Status::OK();
+}
+
+}  // namespace
+
+VectorStoreImpl::VectorStoreImpl(std::string dir, const VectorOptions& options, size_t dim)
+    : dir_(std::move(dir)),
+      options_(options),
+      dim_(dim),
+      env_(options.env ? options.env : Env::Default()),
+      pool_(std::make_unique<ThreadPool>(ThreadCount(options.scan_threads) - 1)) {}
+
+VectorStoreImpl::~VectorStoreImpl() {
+  std::lock_guard<std::mutex> w(write_mu_);
+  if (gen_.log) (void)gen_.log->Close();
+  if (gen_.vectors) {
+    if (options_.fsync == VectorFsync::kOnFlush && poisoned_.ok()) (void)gen_.vectors->Sync();
+    (void)gen_.vectors->Close();
+  }
+}
+
+Result<std::unique_ptr<VectorStore>> VectorStoreImpl::OpenMemory(size_t dim,
+                                                                 const VectorOptions& options) {
+  if (dim == 0) return Status::InvalidArgument("dimension must be positive");
+  URD_RETURN_IF_ERROR(CheckOptions(options, dim));
+  std::unique_ptr<VectorStoreImpl> s(new VectorStoreImpl("", options, dim));
+  s->gen_.number = 1;
+  s->gen_.rows = std::make_unique<RowStore>(dim, options.keep_int8, options.keep_f16);
+  s->gen_.state = std::make_unique<StoreState>();
+  return std::unique_ptr<VectorStore>(std::move(s));
+}
+
+Result<std::unique_ptr<VectorStore>> VectorStoreImpl::OpenFiles(const std::string& dir,
+                                                                const VectorOptions& options) {
+  if (dir.empty()) return Status::InvalidArgument("vector store directory is empty");
+  Env* env = options.env ? options.env : Env::Default();
+  const bool writable = !options.read_only;
+  if (!env->FileExists(dir)) {
+    if (!writable || !options.create_if_missing) {
+      return Status::NotFound(dir + ": no such vector store directory");
+    }
+    URD_RETURN_IF_ERROR(env->CreateDir(dir));
+  }
+  std::unique_ptr<WriterLock> lock;
+  if (writable && env == Env::Default()) {
+    LockOptions lo;
+    lo.owner = options.lock_owner;
+    URD_ASSIGN_OR_RETURN(lock, WriterLock::Acquire(dir, lo));
+  }
+  const std::string current_path = JoinPath(dir, CurrentFileName());
+  CurrentInfo current;
+  if (!env->FileExists(current_path)) {
+    if (!writable) return Status::NotFound(dir + ": no vector store here (no CURRENT file)");
+    if (!options.create_if_missing) return Status::NotFound(dir + ": no vector store here");
+    if (options.dimension == 0) {
+      return Status::InvalidArgument(dir + ": a dimension is required to create a vector store");
+    }
+    current = {1, static_cast<uint32_t>(options.dimension)};
+  } else {
+    URD_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, current_path));
+    URD_ASSIGN_OR_RETURN(current, DecodeCurrent(text, current_path));
+    if (options.dimension != 0 && options.dimension != current.dimension) {
+      return Status::InvalidArgument(dir + ": dimension mismatch: the store has dimension " +
+                                     std::to_string(current.dimension) + ", " +
+                                     std::to_string(options.dimension) + " was requested");
+    }
+  }
+  URD_RETURN_IF_ERROR(CheckOptions(options, current.dimension));
+  std::unique_ptr<VectorStoreImpl> s(new VectorStoreImpl(dir, options, current.dimension));
+  s->lock_ = std::move(lock);
+  if (!env->FileExists(current_path)) URD_RETURN_IF_ERROR(s->CreateStore());
+  if (writable) s->RemoveStaleFiles(current.generation);
+  URD_RETURN_IF_ERROR(s->LoadGeneration(current.generation, writable, &s->gen_));
+  const StoreState& st = *s->gen_.state;
+  if (writable && options.auto_compact &&
+      static_cast<double>(st.dead_rows()) /
+              static_cast<double>(std::max<uint64_t>(st.rows_referenced(), 1)) >
+          *options.auto_compact) {
+    std::lock_guard<std::mutex> w(s->write_mu_);
+    URD_RETURN_IF_ERROR(s->CompactLocked());
+  }
+  return std::unique_ptr<VectorStore>(std::move(s));
+}
+
+// Writes generation 1 (empty files), then CURRENT: the store exists from then on.
+Status VectorStoreImpl::CreateStore() {
+  const uint32_t d = static_cast<uint32_t>(dim_);
+  URD_RETURN_IF_ERROR(WriteFileAtomic(env_, PathOf(VectorsFileName(1)), EncodeVectorsHeader(d, 1)));
+  LogOptions lo;
+  lo.kind = LogKind::kVector;
+  std::string ops = PathOf(OpsFileName(1));
+  if (env_->FileExists(ops)) URD_RETURN_IF_ERROR(env_->RemoveFile(ops));
+  URD_ASSIGN_OR_RETURN(auto log, LogWriter::Open(env_, ops, lo, nullptr, nullptr));
+  URD_RETURN_IF_ERROR(log->Close());
+  return WriteFileAtomic(env_, PathOf(CurrentFileName()), EncodeCurrent({1, d}));
+}
+
+void VectorStoreImpl::RemoveStaleFiles(uint64_t live) {
+  auto children = env_->GetChildren(dir_);
+  if (!children.ok()) return;
+  const std::string keep_v = VectorsFileName(live), keep_o = OpsFileName(live);
+  bool removed = false;
+  for (const std::string& name : *children) {
+    bool ours = name.rfind("vectors.", 0) == 0 || name.rfind("ops.", 0) == 0 ||
+                name == CurrentFileName() + ".tmp";
+    if (!ours || name == keep_v || name == keep_o) continue;
+    removed |= env_->RemoveFile(PathOf(name)).ok();
+  }
+  if (removed) (void)env_->SyncDir(dir_);
+}
+
+Status VectorStoreImpl::LoadRows(uint64_t number, RowStore* rows, uint64_t* rows_in_file) {
+  const std::string path = PathOf(VectorsFileName(number));
+  URD_ASSIGN_OR_RETURN(auto file, env_->NewRandomAccessFile(path));
+  URD_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  char header[kVectorsHeaderSize];
+  size_t got = 0;
+  URD_RETURN_IF_ERROR(file->Read(0, sizeof(header), header, &got));
+  URD_RETURN_IF_ERROR(CheckVectorsHeader(std::string_view(header, got),
+                                         static_cast<uint32_t>(dim_), number, path));
+  const size_t stride = RowStrideBytes(dim_);
+  const uint64_t n = (size - kVectorsHeaderSize) / stride;
+  if (options_.max_vector_bytes && n * dim_ * 4 > *options_.max_vector_bytes) {
+    return Status::FailedPrecondition(path + ": " + std::to_string(n) + " rows of " +
+                                      std::to_string(dim_ * 4) + " bytes exceed max_vector_bytes (" +
+                                      std::to_string(*options_.max_vector_bytes) + ")");
+  }
+  const uint64_t chunk_rows = kBlockRows;
+  std::vector<char> buf(chunk_rows * stride);
+  for (uint64_t r = 0; r < n; r += chunk_rows) {
+    const uint64_t m = std::min(chunk_rows, n - r);
+    URD_RETURN_IF_ERROR(file->Read(kVectorsHeaderSize + r * stride, m * stride, buf.data(), &got));
+    if (got != m * stride) return Status::IOError(path + ": short read while loading rows");
+    for (uint64_t i = 0; i < m; i++) {
+      rows->Append(reinterpret_cast<const float*>(buf.data() + i * stride));
+    }
+  }
+  *rows_in_file = n;
+  return Status::OK();
+}
+
+Status VectorStoreImpl::ReplayLog(Generation* gen, uint64_t rows_in_file, bool writable) {
+  RowStore* rows = gen->rows.get();
+  StoreState* state = gen->state.get();
+  const size_t dim = dim_;
+  auto apply = [rows, state, rows_in_file, dim](const LogBatch& b) -> Status {
+    VectorOp op;
+    for (std::string_view rec : b.records) {
+      Status s = DecodeOp(rec, &op);
+      if (!s.ok()) return s.WithContext("batch " + std::to_string(b.sequence));
+      URD_RETURN_IF_ERROR(state->Apply(op, rows_in_file));
+      if (op.type == OpType::kUpsert && RowChecksum(rows->Row(op.row), dim) != op.row_crc) {
+        return Status::Corruption("row " + std::to_string(op.row) + " (record '" + op.id +
+                                  "') fails its checksum");
+      }
+    }
+    return Status::OK();
+  };
+  const std::string path = PathOf(OpsFileName(gen->number));
+  if (writable) {
+    LogOptions lo;
+    lo.kind = LogKind::kVector;
+    lo.fsync = LogPolicy(options_.fsync);
+    lo.salvage = options_.salvage;
+    lo.create_if_missing = false;
+    LogRecovery rec;
+    URD_ASSIGN_OR_RETURN(gen->log, LogWriter::Open(env_, path, lo, apply, &rec));
+    gen->truncated_log_bytes = rec.truncated_bytes;
+    return Status::OK();
+  }
+  URD_ASSIGN_OR_RETURN(gen->reader, LogReader::Open(env_, path, LogKind::kVector));
+  URD_ASSIGN_OR_RETURN(LogScan scan, gen->reader->Scan(kLogHeaderSize, 0, apply));
+  if (scan.tail == LogTail::kCorrupt) {
+    return Status::Corruption(path + ": " + scan.reason + " at offset " +
+                              std::to_string(scan.bad_offset) + ", followed by later batches");
+  }
+  gen->log_end = scan.end;
+  gen->log_sequence = scan.last_sequence;
+  return Status::OK();
+}
+
+Status VectorStoreImpl::LoadGeneration(uint64_t number, bool writable, Generation* gen) {
+  gen->number = number;
+  gen->rows = std::make_unique<RowStore>(dim_, options_.keep_int8, options_.keep_f16);
+  gen->state = std::make_unique<StoreState>();
+  uint64_t rows_in_file = 0;
+  URD_RETURN_IF_ERROR(LoadRows(number, gen->rows.get(), &rows_in_file));
+  URD_RETURN_IF_ERROR(ReplayLog(gen, rows_in_file, writable));
+  const uint64_t referenced = gen->state->rows_referenced();
+  gen->rows->Truncate(referenced);  // orphan rows of calls that never committed
+  if (!writable) return Status::OK();
+  const std::string path = PathOf(VectorsFileName(number));
+  const uint64_t want = kVectorsHeaderSize + referenced * RowStrideBytes(dim_);
+  URD_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(path));
+  if (size > want) {
+    URD_RETURN_IF_ERROR(env_->TruncateFile(path, want).WithContext("drop orphan rows"));
+    gen->truncated_vector_bytes = size - want;
+  }
+  URD_ASSIGN_OR_RETURN(gen->vectors, env_->NewWritableFile(path, WriteMode::kAppend));
+  return Status::OK();
+}
+
+Status VectorStoreImpl::Refresh() {
+  if (in_memory() || !options_.read_only) return Status::OK();
+  std::lock_guard<std::mutex> w(write_mu_);
+  try {
+    return CatchUp();
+  } catch (const std::bad_alloc&) {
+    return Status::IOError(dir_ + ": out of memory while refreshing");
+  }
+}
+
+// Read-only: follows a new generation, or reads the batches committed since.
+Status VectorStoreImpl::CatchUp() {
+  const std::string current_path = PathOf(CurrentFileName());
+  URD_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env_, current_path));
+  URD_ASSIGN_OR_RETURN(CurrentInfo current, DecodeCurrent(text, current_path));
+  if (current.generation != gen_.number) {
+    Generation fresh;
+    URD_RETURN_IF_ERROR(LoadGeneration(current.generation, false, &fresh));
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    gen_ = std::move(fresh);
+    return Status::OK();
+  }
+  std::vector<VectorOp> ops;
+  URD_ASSIGN_OR_RETURN(LogScan scan,
+                       gen_.reader->Scan(gen_.log_end, gen_.log_sequence, [&](const LogBatch& b) {
+                         for (std::string_view rec : b.records) {
+                           ops.emplace_back();
+                           URD_RETURN_IF_ERROR(DecodeOp(rec, &ops.back()));
+                         }
+                         return Status::OK();
+                       }));
+  if (scan.tail == LogTail::kCorrupt) {
+    return Status::Corruption(PathOf(OpsFileName(gen_.number)) + ": " + scan.reason +
+                              " at offset " + std::to_string(scan.bad_offset));
+  }
+  // Rows are durable before the log batch that references them, so reading the
+  // vectors file after the log finds every row the new batches need.
+  RowStore extra(dim_, false, false);
+  uint64_t have = gen_.rows->rows(), in_file = 0;
+  {
+    const std::string path = PathOf(VectorsFileName(gen_.number));
+    URD_ASSIGN_OR_RETURN(auto file, env_->NewRandomAccessFile(path));
+    URD_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+    const size_t stride = RowStrideBytes(dim_);
+    in_file = (size - kVectorsHeaderSize) / stride;
+    std::vector<char> buf(stride);
+    for (uint64_t r = have; r < in_file; r++) {
+      size_t got = 0;
+      URD_RETURN_IF_ERROR(file->Read(kVectorsHeaderSize + r * stride, stride, buf.data(), &got));
+      if (got != stride) return Status::IOError(path + ": short read while refreshing");
+      extra.Append(reinterpret_cast<const float*>(buf.data()));
+    }
+  }
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  for (uint64_t r = 0; r < extra.rows(); r++) gen_.rows->Append(extra.Row(r));
+  for (const VectorOp& op : ops) {
+    URD_RETURN_IF_ERROR(gen_.state->Apply(op, gen_.rows->rows()));
+    if (op.type == OpType::kUpsert && RowChecksum(gen_.rows->Row(op.row), dim_) != op.row_crc) {
+      return Status::Corruption("row " + std::to_string(op.row) + " fails its checksum");
+    }
+  }
+  gen_.rows->Truncate(std::max<uint64_t>(gen_.state->rows_referenced(), have));
+  gen_.log_end = scan.end;
+  gen_.log_sequence = scan.last_sequence;
+  return Status::OK();
+}
+
+}  // namespace vec
+}  // namespace urd
