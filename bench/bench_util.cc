@@ -73,6 +73,13 @@ uint64_t ReadVmRssBytes() {
   return 0;
 }
 
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  if (!(in >> a >> b >> c)) return "";
+  return a + " " + b + " " + c;
+}
+
 std::string CpuModelName() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;

@@ -51,6 +51,9 @@ void FillRandomUnitRows(SplitMix64* rng, size_t n, size_t dim, float* out);
 
 // VmRSS of this process in bytes (0 if /proc/self/status cannot be read).
 uint64_t ReadVmRssBytes();
+// The first three fields of /proc/loadavg ("" if unreadable): how busy the machine
+// was, since other work on it skews every figure.
+std::string LoadAverage();
 // "model name" of /proc/cpuinfo ("unknown" if absent).
 std::string CpuModelName();
 

@@ -2,6 +2,7 @@
 // a store that keeps int8 and f16 copies; compressed scans with exact re-rank
 // against the exact f32 scan, one thread.
 
+#include <memory>
 #include <string>
 
 #include "bench/fashion_mnist.h"
@@ -56,55 +57,60 @@ Result<ModeFigures> MeasureMode(const VectorStore& store, const Images& queries,
   return f;
 }
 
-}  // namespace
+struct FashionStore {
+  Images train, queries;
+  size_t dropped = 0;
+  double load_s = 0;
+  std::unique_ptr<VectorStore> store;
+};
 
-Result<nlohmann::json> RunCompressedWorkload(BenchEnv* env) {
-  const std::string dir = env->options->fashion_mnist_dir;
+// Reads the data set and loads the train images into a store keeping int8 and f16.
+Status LoadFashion(const std::string& dir, FashionStore* f) {
   Progress("compressed: reading Fashion-MNIST from %s", dir.c_str());
-  URD_ASSIGN_OR_RETURN(Images train,
-                       ReadIdxImages(dir + "/train-images-idx3-ubyte.gz", kTrainImages));
-  URD_ASSIGN_OR_RETURN(Images queries,
-                       ReadIdxImages(dir + "/t10k-images-idx3-ubyte.gz", kQueryImages));
-  const size_t dropped = DropZeroRows(&train) + DropZeroRows(&queries);
+  URD_ASSIGN_OR_RETURN(f->train, ReadIdxImages(dir + "/train-images-idx3-ubyte.gz", kTrainImages));
+  URD_ASSIGN_OR_RETURN(f->queries, ReadIdxImages(dir + "/t10k-images-idx3-ubyte.gz", kQueryImages));
+  f->dropped = DropZeroRows(&f->train) + DropZeroRows(&f->queries);
   VectorOptions vo;
   vo.keep_int8 = true;
   vo.keep_f16 = true;
-  URD_ASSIGN_OR_RETURN(auto store, VectorStore::OpenInMemory(train.dim, vo));
-  URD_RETURN_IF_ERROR(store->CreateCollection(kCollection));
+  URD_ASSIGN_OR_RETURN(f->store, VectorStore::OpenInMemory(f->train.dim, vo));
+  URD_RETURN_IF_ERROR(f->store->CreateCollection(kCollection));
   const double start = NowSeconds();
-  URD_RETURN_IF_ERROR(LoadRows(store.get(), train.pixels.data(), train.count, train.dim, 10000));
-  const double load_s = NowSeconds() - start;
-  const Footprint fp = store->GetFootprint();
+  URD_RETURN_IF_ERROR(
+      LoadRows(f->store.get(), f->train.pixels.data(), 0, f->train.count, f->train.dim, 10000));
+  f->load_s = NowSeconds() - start;
+  return Status::OK();
+}
 
-  Progress("compressed: searching (%zu queries per mode)", queries.count);
+}  // namespace
+
+Result<nlohmann::json> RunCompressedWorkload(BenchEnv* env) {
+  FashionStore fs;
+  URD_RETURN_IF_ERROR(LoadFashion(env->options->fashion_mnist_dir, &fs));
+  const Footprint fp = fs.store->GetFootprint();
+  Progress("compressed: searching (%zu queries per mode)", fs.queries.count);
   std::vector<std::vector<int64_t>> exact_labels, labels;
   URD_ASSIGN_OR_RETURN(ModeFigures exact,
-                       MeasureMode(*store, queries, {"exact f32", ScanMode::kExact, 0, {}, 1},
+                       MeasureMode(*fs.store, fs.queries, {"exact f32", ScanMode::kExact, 0, {}, 1},
                                    &exact_labels));
-  std::vector<ModeFigures> modes;
-  for (ModeFigures f : {ModeFigures{"int8 + re-rank x4", ScanMode::kInt8, 4, {}, 0},
-                        ModeFigures{"int8 + re-rank x8", ScanMode::kInt8, 8, {}, 0},
-                        ModeFigures{"f16 + re-rank x4", ScanMode::kF16, 4, {}, 0}}) {
-    URD_ASSIGN_OR_RETURN(ModeFigures m, MeasureMode(*store, queries, f, &labels));
-    m.recall = RecallAt(labels, exact_labels);
-    modes.push_back(m);
-  }
-
-  nlohmann::json j = {{"dataset", "fashion-mnist"}, {"n", train.count},
-                      {"dim", train.dim},           {"queries", queries.count},
-                      {"dropped_zero_rows", dropped}, {"load_s", load_s},
+  nlohmann::json j = {{"dataset", "fashion-mnist"}, {"n", fs.train.count},
+                      {"dim", fs.train.dim},        {"queries", fs.queries.count},
+                      {"dropped_zero_rows", fs.dropped}, {"load_s", fs.load_s},
                       {"memory_bytes", fp.memory_bytes}, {"exact_f32", StatsJson(exact.stats)}};
   Table table(Format("compressed: Fashion-MNIST %zu x %zu, %zu queries, top-%zu, 1 thread",
-                     train.count, train.dim, queries.count, kTopK),
+                     fs.train.count, fs.train.dim, fs.queries.count, kTopK),
               {"mode", "median ms", "p95 ms", "QPS", "speedup", "recall@10"});
   table.AddRow({exact.name, Format("%.2f", exact.stats.median_ms),
                 Format("%.2f", exact.stats.p95_ms), Format("%.0f", exact.stats.qps), "1.00x",
                 "1.000"});
-  for (const ModeFigures& m : modes) {
+  for (const ModeFigures& f : {ModeFigures{"int8 + re-rank x4", ScanMode::kInt8, 4, {}, 0},
+                               ModeFigures{"int8 + re-rank x8", ScanMode::kInt8, 8, {}, 0},
+                               ModeFigures{"f16 + re-rank x4", ScanMode::kF16, 4, {}, 0}}) {
+    URD_ASSIGN_OR_RETURN(ModeFigures m, MeasureMode(*fs.store, fs.queries, f, &labels));
+    m.recall = RecallAt(labels, exact_labels);
     const double speedup = exact.stats.median_ms / m.stats.median_ms;
     table.AddRow({m.name, Format("%.2f", m.stats.median_ms), Format("%.2f", m.stats.p95_ms),
-                  Format("%.0f", m.stats.qps), Format("%.2fx", speedup),
-                  Format("%.3f", m.recall)});
+                  Format("%.0f", m.stats.qps), Format("%.2fx", speedup), Format("%.3f", m.recall)});
     nlohmann::json mj = StatsJson(m.stats);
     mj["mode"] = m.mode == ScanMode::kInt8 ? "int8" : "f16";
     mj["rerank_factor"] = m.rerank_factor;
@@ -113,7 +119,7 @@ Result<nlohmann::json> RunCompressedWorkload(BenchEnv* env) {
     j["modes"].push_back(mj);
   }
   table.AddNote(Format("store memory (f32 + int8 + f16 copies): %.0f MB; load %.1f s",
-                       static_cast<double>(fp.memory_bytes) / 1e6, load_s));
+                       static_cast<double>(fp.memory_bytes) / 1e6, fs.load_s));
   if (env->tables) table.Print();
   return j;
 }

@@ -75,55 +75,66 @@ Result<UpsertFigures> BuildStore(const std::string& dir, size_t rows, size_t cal
   return f;
 }
 
+// 100k rows, fsync every call of 1000 rows; then its reopen times.
+Status RunSynced(const std::string& tmp, nlohmann::json* j, Table* table) {
+  Progress("durable: %zu x %zu upserts, fsync every call of %zu rows", kDurableRows,
+           kDurableDim, kCallRows);
+  const std::string dir = tmp + "/s100k";
+  URD_ASSIGN_OR_RETURN(UpsertFigures up,
+                       BuildStore(dir, kDurableRows, kCallRows, VectorFsync::kEveryCall));
+  const double rate = kDurableRows / up.seconds;
+  (*j)["upsert"] = {{"rows", kDurableRows}, {"dim", kDurableDim}, {"call_rows", kCallRows},
+                    {"fsync", "every call"}, {"seconds", up.seconds}, {"rows_per_s", rate},
+                    {"call_median_ms", up.calls.median_ms}, {"call_p95_ms", up.calls.p95_ms}};
+  table->AddRow({"upsert 100k, fsync per call of 1000", Format("%.0f rows/s", rate),
+                 Format("call median %.2f ms, p95 %.2f ms", up.calls.median_ms, up.calls.p95_ms)});
+  URD_ASSIGN_OR_RETURN(ReopenFigures r, MeasureReopen(dir, nullptr, nullptr, nullptr));
+  (*j)["reopen_100k"] = {{"warm_s", r.warm_s}, {"cold_s", r.cold_s}, {"docs", r.docs}};
+  table->AddRow({"reopen 100k x 384", Format("%.3f s", r.warm_s),
+                 Format("cold (pages dropped) %.3f s; %llu docs", r.cold_s,
+                        static_cast<unsigned long long>(r.docs))});
+  RemoveTree(dir);
+  return Status::OK();
+}
+
+// 1M rows built with fsync never; reopen times and resident memory.
+Status RunLarge(const std::string& tmp, nlohmann::json* j, Table* table) {
+  Progress("durable: building %zu x %zu with fsync never", kLargeRows, kDurableDim);
+  const std::string dir = tmp + "/s1m";
+  URD_ASSIGN_OR_RETURN(UpsertFigures build,
+                       BuildStore(dir, kLargeRows, kBuildCallRows, VectorFsync::kNever));
+  (*j)["build_1m"] = {{"seconds", build.seconds}, {"rows_per_s", kLargeRows / build.seconds},
+                      {"call_rows", kBuildCallRows}, {"fsync", "never"}};
+  table->AddRow({"build 1M x 384, fsync never", Format("%.0f rows/s", kLargeRows / build.seconds),
+                 Format("calls of %zu rows, %.1f s", kBuildCallRows, build.seconds)});
+  Progress("durable: reopening %zu x %zu", kLargeRows, kDurableDim);
+  uint64_t rss0 = 0, rss1 = 0, mem = 0;
+  URD_ASSIGN_OR_RETURN(ReopenFigures r, MeasureReopen(dir, &rss0, &rss1, &mem));
+  const uint64_t delta = rss1 - std::min(rss0, rss1);
+  (*j)["reopen_1m"] = {{"warm_s", r.warm_s}, {"cold_s", r.cold_s}, {"docs", r.docs}};
+  (*j)["rss_1m"] = {{"vmrss_before_bytes", rss0}, {"vmrss_after_bytes", rss1},
+                    {"delta_bytes", delta}, {"store_memory_bytes", mem},
+                    {"f32_bytes", uint64_t{kLargeRows} * kDurableDim * 4}};
+  table->AddRow({"reopen 1M x 384", Format("%.3f s", r.warm_s),
+                 Format("cold (pages dropped) %.3f s; %llu docs", r.cold_s,
+                        static_cast<unsigned long long>(r.docs))});
+  table->AddRow({"VmRSS with 1M x 384 open", Format("%.0f MB", rss1 / 1e6),
+                 Format("+%.0f MB for the store (f32 payload %.0f MB; store reports %.0f MB)",
+                        delta / 1e6, kLargeRows * kDurableDim * 4 / 1e6, mem / 1e6)});
+  RemoveTree(dir);
+  return Status::OK();
+}
+
 Result<nlohmann::json> RunDurableIn(BenchEnv* env, const std::string& tmp) {
   nlohmann::json j;
   Table table("durable: file-backed stores, d = 384", {"measure", "value", "note"});
-  Progress("durable: %zu x %zu upserts, fsync every call of %zu rows", kDurableRows,
-           kDurableDim, kCallRows);
-  const std::string small = tmp + "/s100k";
-  URD_ASSIGN_OR_RETURN(UpsertFigures up,
-                       BuildStore(small, kDurableRows, kCallRows, VectorFsync::kEveryCall));
-  const double rate = kDurableRows / up.seconds;
-  j["upsert"] = {{"rows", kDurableRows}, {"dim", kDurableDim}, {"call_rows", kCallRows},
-                 {"fsync", "every call"}, {"seconds", up.seconds}, {"rows_per_s", rate},
-                 {"call_median_ms", up.calls.median_ms}, {"call_p95_ms", up.calls.p95_ms}};
-  table.AddRow({"upsert 100k, fsync per call of 1000", Format("%.0f rows/s", rate),
-                Format("call median %.2f ms, p95 %.2f ms", up.calls.median_ms, up.calls.p95_ms)});
-  URD_ASSIGN_OR_RETURN(ReopenFigures r1, MeasureReopen(small, nullptr, nullptr, nullptr));
-  j["reopen_100k"] = {{"warm_s", r1.warm_s}, {"cold_s", r1.cold_s}, {"docs", r1.docs}};
-  table.AddRow({"reopen 100k x 384", Format("%.3f s", r1.warm_s),
-                Format("cold (pages dropped) %.3f s; %llu docs", r1.cold_s,
-                       static_cast<unsigned long long>(r1.docs))});
-  RemoveTree(small);
+  URD_RETURN_IF_ERROR(RunSynced(tmp, &j, &table));
   if (env->options->quick) {
     j["reopen_1m"] = "skipped (--quick)";
     table.AddNote("1M x 384 store skipped (--quick)");
-    if (env->tables) table.Print();
-    return j;
+  } else {
+    URD_RETURN_IF_ERROR(RunLarge(tmp, &j, &table));
   }
-  Progress("durable: building %zu x %zu with fsync never", kLargeRows, kDurableDim);
-  const std::string large = tmp + "/s1m";
-  URD_ASSIGN_OR_RETURN(UpsertFigures build,
-                       BuildStore(large, kLargeRows, kBuildCallRows, VectorFsync::kNever));
-  j["build_1m"] = {{"seconds", build.seconds}, {"rows_per_s", kLargeRows / build.seconds},
-                   {"call_rows", kBuildCallRows}, {"fsync", "never"}};
-  table.AddRow({"build 1M x 384, fsync never", Format("%.0f rows/s", kLargeRows / build.seconds),
-                Format("calls of %zu rows, %.1f s", kBuildCallRows, build.seconds)});
-  Progress("durable: reopening %zu x %zu", kLargeRows, kDurableDim);
-  uint64_t rss0 = 0, rss1 = 0, mem = 0;
-  URD_ASSIGN_OR_RETURN(ReopenFigures r2, MeasureReopen(large, &rss0, &rss1, &mem));
-  j["reopen_1m"] = {{"warm_s", r2.warm_s}, {"cold_s", r2.cold_s}, {"docs", r2.docs}};
-  j["rss_1m"] = {{"vmrss_before_bytes", rss0}, {"vmrss_after_bytes", rss1},
-                 {"delta_bytes", rss1 - std::min(rss0, rss1)}, {"store_memory_bytes", mem},
-                 {"f32_bytes", uint64_t{kLargeRows} * kDurableDim * 4}};
-  table.AddRow({"reopen 1M x 384", Format("%.3f s", r2.warm_s),
-                Format("cold (pages dropped) %.3f s; %llu docs", r2.cold_s,
-                       static_cast<unsigned long long>(r2.docs))});
-  table.AddRow({"VmRSS with 1M x 384 open", Format("%.0f MB", rss1 / 1e6),
-                Format("+%.0f MB for the store (f32 payload %.0f MB; store reports %.0f MB)",
-                       (rss1 - std::min(rss0, rss1)) / 1e6, kLargeRows * kDurableDim * 4 / 1e6,
-                       mem / 1e6)});
-  RemoveTree(large);
   if (env->tables) table.Print();
   return j;
 }

@@ -17,12 +17,28 @@ namespace {
 
 using Labels = std::vector<std::vector<int64_t>>;
 
+constexpr size_t kChunkRows = 16384;
+
+// The configuration's data. The rows are never held whole: they are regenerated
+// from the seed, chunk by chunk, for each consumer (urd, the brute force, each
+// peer), so the process holds one copy of the data per engine at most.
 struct ExactData {
   size_t n = 0, dim = 0, nq = 0;  // nq timed queries; kWarmupQueries more follow them
-  std::vector<float> rows;
   std::vector<float> queries;
   const float* query(size_t j) const { return queries.data() + j * dim; }
   uint64_t bytes() const { return uint64_t{n} * dim * sizeof(float); }
+
+  // Calls fn(first_row, count, rows) for consecutive chunks of the n rows.
+  template <typename Fn>
+  void ForEachChunk(Fn&& fn) const {
+    SplitMix64 rng(kDataSeed);
+    std::vector<float> buf(kChunkRows * dim);
+    for (size_t first = 0; first < n; first += kChunkRows) {
+      const size_t count = std::min(kChunkRows, n - first);
+      FillRandomUnitRows(&rng, count, dim, buf.data());
+      fn(first, count, buf.data());
+    }
+  }
 };
 
 ExactData MakeData(size_t n, size_t dim, size_t nq) {
@@ -30,10 +46,8 @@ ExactData MakeData(size_t n, size_t dim, size_t nq) {
   d.n = n;
   d.dim = dim;
   d.nq = nq;
-  d.rows.resize(n * dim);
   d.queries.resize((nq + kWarmupQueries) * dim);
-  SplitMix64 rng(kDataSeed), qrng(kQuerySeed);
-  FillRandomUnitRows(&rng, n, dim, d.rows.data());
+  SplitMix64 qrng(kQuerySeed);
   FillRandomUnitRows(&qrng, nq + kWarmupQueries, dim, d.queries.data());
   return d;
 }
@@ -51,42 +65,56 @@ double DotDouble(const float* a, const float* b, size_t d) {
   return (s0 + s1) + (s2 + s3);
 }
 
-// Top-k rows of query j in double precision, best first (ties: lower row first).
-std::vector<int64_t> BruteForceOne(const ExactData& d, size_t j) {
-  using Entry = std::pair<double, int64_t>;
-  auto better = [](const Entry& x, const Entry& y) {
-    return x.first > y.first || (x.first == y.first && x.second < y.second);
-  };
-  std::vector<Entry> heap;  // the worst kept entry on top
-  for (size_t i = 0; i < d.n; ++i) {
-    const Entry e{DotDouble(d.query(j), d.rows.data() + i * d.dim, d.dim),
-                  static_cast<int64_t>(i)};
-    if (heap.size() < kTopK) {
-      heap.push_back(e);
-      std::push_heap(heap.begin(), heap.end(), better);
-    } else if (better(e, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), better);
-      heap.back() = e;
-      std::push_heap(heap.begin(), heap.end(), better);
+// A top-k of (score, row) in double precision; ties: lower row first.
+class ExactTopK {
+ public:
+  void Offer(double score, int64_t row) {
+    const Entry e{score, row};
+    if (heap_.size() < kTopK) {
+      heap_.push_back(e);
+      std::push_heap(heap_.begin(), heap_.end(), Better);
+    } else if (Better(e, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), Better);
+      heap_.back() = e;
+      std::push_heap(heap_.begin(), heap_.end(), Better);
     }
   }
-  std::sort(heap.begin(), heap.end(), better);
-  std::vector<int64_t> out;
-  for (const Entry& e : heap) out.push_back(e.second);
-  return out;
-}
-
-Labels BruteForce(const ExactData& d, size_t nq, int threads) {
-  Labels out(nq);
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (size_t j = static_cast<size_t>(t); j < nq; j += static_cast<size_t>(threads)) {
-        out[j] = BruteForceOne(d, j);
-      }
-    });
+  std::vector<int64_t> Rows() const {  // best first
+    std::vector<Entry> sorted = heap_;
+    std::sort(sorted.begin(), sorted.end(), Better);
+    std::vector<int64_t> out;
+    for (const Entry& e : sorted) out.push_back(e.second);
+    return out;
   }
-  for (std::thread& w : workers) w.join();
+
+ private:
+  using Entry = std::pair<double, int64_t>;
+  static bool Better(const Entry& x, const Entry& y) {
+    return x.first > y.first || (x.first == y.first && x.second < y.second);
+  }
+  std::vector<Entry> heap_;  // the worst kept entry on top
+};
+
+// The top-k rows of queries [0, nq) by a double-precision scan, queries spread
+// over `threads` threads.
+Labels BruteForce(const ExactData& d, size_t nq, int threads) {
+  std::vector<ExactTopK> tops(nq);
+  d.ForEachChunk([&](size_t first, size_t count, const float* rows) {
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (size_t j = static_cast<size_t>(t); j < nq; j += static_cast<size_t>(threads)) {
+          for (size_t i = 0; i < count; ++i) {
+            tops[j].Offer(DotDouble(d.query(j), rows + i * d.dim, d.dim),
+                          static_cast<int64_t>(first + i));
+          }
+        }
+      });
+    }
+    for (std::thread& w : workers) w.join();
+  });
+  Labels out;
+  for (const ExactTopK& t : tops) out.push_back(t.Rows());
   return out;
 }
 
@@ -197,7 +225,11 @@ Status MeasureUrd(BenchEnv* env, const ExactData& d, UrdFigures* f) {
   URD_ASSIGN_OR_RETURN(auto store, VectorStore::OpenInMemory(d.dim, VectorOptions{}));
   const double start = NowSeconds();
   URD_RETURN_IF_ERROR(store->CreateCollection(kCollection));
-  URD_RETURN_IF_ERROR(LoadRows(store.get(), d.rows.data(), d.n, d.dim, 10000));
+  Status loaded;
+  d.ForEachChunk([&](size_t first, size_t count, const float* rows) {
+    if (loaded.ok()) loaded = LoadRows(store.get(), rows, first, count, d.dim, 8192);
+  });
+  URD_RETURN_IF_ERROR(loaded);
   f->load_s = NowSeconds() - start;
   Progress("exact %zu x %zu: urd single queries", d.n, d.dim);
   SearchOptions options;
@@ -241,7 +273,8 @@ void MeasureFaiss(BenchEnv* env, const ExactData& d, const Labels& urd, PeerFigu
   Progress("exact %zu x %zu: faiss IndexFlatIP", d.n, d.dim);
   auto index = std::make_unique<FaissFlatIP>(d.dim);
   const double start = NowSeconds();
-  index->Add(d.rows.data(), d.n);
+  index->Reserve(d.n);
+  d.ForEachChunk([&](size_t, size_t count, const float* rows) { index->Add(rows, count); });
   f->add_s = NowSeconds() - start;
   Labels labels;
   f->single = TimePeer(*env, d, [&](size_t j, int64_t* out) {
@@ -269,7 +302,8 @@ void MeasureHnswlib(BenchEnv* env, const ExactData& d, const Labels& urd, PeerFi
   Progress("exact %zu x %zu: hnswlib BruteforceSearch", d.n, d.dim);
   auto index = std::make_unique<HnswlibBruteForce>(d.dim, d.n);
   const double start = NowSeconds();
-  index->Add(d.rows.data(), d.n, 0);
+  d.ForEachChunk(
+      [&](size_t first, size_t count, const float* rows) { index->Add(rows, count, first); });
   f->add_s = NowSeconds() - start;
   f->kernel = index->kernel();
   Labels labels;
@@ -327,50 +361,61 @@ std::vector<std::string> StatsCells(std::string label, const LatencyStats& s, st
           Format("%.0f", s.qps), std::move(note)};
 }
 
-void PrintTable(const BenchEnv& env, const ExactData& d, const UrdFigures& u,
-                const PeerFigures& fa, const PeerFigures& hn) {
+void AddUrdRows(const BenchEnv& env, const ExactData& d, const UrdFigures& u, Table* table) {
   const double gb = static_cast<double>(d.bytes()) / 1e9;
   const int t = env.threads;
-  Table table(Format("exact %zu x %zu (%.0f MB of f32, top-%zu, %zu queries)", d.n, d.dim,
-                     gb * 1e3, kTopK, d.nq),
-              {"measure", "median ms", "p95 ms", "QPS", "note"});
-  table.AddRow(StatsCells("urd, 1 thread", u.single1,
-                          Format("bandwidth ratio %.2f", Ratio(gb, u.single1.median_ms / 1e3 *
-                                                                       env.bandwidth.gbps_1thread))));
-  table.AddRow(StatsCells(Format("urd, %d threads", t), u.singleN,
-                          Format("bandwidth ratio %.2f, %.2fx 1 thread",
-                                 Ratio(gb, u.singleN.median_ms / 1e3 * env.bandwidth.gbps_threads),
-                                 Ratio(u.single1.median_ms, u.singleN.median_ms))));
-  table.AddRow({"urd batch of 64, 1 thread (per query)", Format("%.3f", u.batch1_ms), "-",
-                Format("%.0f", Ratio(1e3, u.batch1_ms)),
-                Format("%.1fx single", Ratio(u.single1.median_ms, u.batch1_ms))});
-  table.AddRow({Format("urd batch of 64, %d threads (per query)", t), Format("%.3f", u.batchN_ms),
-                "-", Format("%.0f", Ratio(1e3, u.batchN_ms)),
-                Format("%.1fx single", Ratio(u.singleN.median_ms, u.batchN_ms))});
-  table.AddRow(StatsCells("urd Eq filter 10%, 1 thread", u.filter10,
-                          Format("%.2fx unfiltered", Ratio(u.filter10.median_ms, u.single1.median_ms))));
-  table.AddRow(StatsCells("urd Eq filter 1%, 1 thread", u.filter1,
-                          Format("%.2fx unfiltered", Ratio(u.filter1.median_ms, u.single1.median_ms))));
+  const double bw1 = Ratio(gb, u.single1.median_ms / 1e3 * env.bandwidth.gbps_1thread);
+  const double bwN = Ratio(gb, u.singleN.median_ms / 1e3 * env.bandwidth.gbps_threads);
+  table->AddRow(StatsCells("urd, 1 thread", u.single1, Format("bandwidth ratio %.2f", bw1)));
+  table->AddRow(StatsCells(Format("urd, %d threads", t), u.singleN,
+                           Format("bandwidth ratio %.2f, %.2fx 1 thread", bwN,
+                                  Ratio(u.single1.median_ms, u.singleN.median_ms))));
+  table->AddRow({"urd batch of 64, 1 thread (per query)", Format("%.3f", u.batch1_ms), "-",
+                 Format("%.0f", Ratio(1e3, u.batch1_ms)),
+                 Format("%.1fx single", Ratio(u.single1.median_ms, u.batch1_ms))});
+  table->AddRow({Format("urd batch of 64, %d threads (per query)", t),
+                 Format("%.3f", u.batchN_ms), "-", Format("%.0f", Ratio(1e3, u.batchN_ms)),
+                 Format("%.1fx single", Ratio(u.singleN.median_ms, u.batchN_ms))});
+  table->AddRow(StatsCells("urd Eq filter 10%, 1 thread", u.filter10,
+                           Format("%.2fx unfiltered",
+                                  Ratio(u.filter10.median_ms, u.single1.median_ms))));
+  table->AddRow(StatsCells("urd Eq filter 1%, 1 thread", u.filter1,
+                           Format("%.2fx unfiltered",
+                                  Ratio(u.filter1.median_ms, u.single1.median_ms))));
+}
+
+void AddPeerRows(const BenchEnv& env, const UrdFigures& u, const PeerFigures& fa,
+                 const PeerFigures& hn, Table* table) {
   if (fa.ran) {
-    table.AddRow(StatsCells(Format("faiss IndexFlatIP, 1 thread (%zu q)", fa.single.count),
-                            fa.single,
-                            Format("urd/faiss %.2f", Ratio(u.single1.median_ms, fa.single.median_ms))));
+    table->AddRow(StatsCells(Format("faiss IndexFlatIP, 1 thread (%zu q)", fa.single.count),
+                             fa.single, Format("urd/faiss %.2f", Ratio(u.single1.median_ms,
+                                                                       fa.single.median_ms))));
     if (fa.batch_ms >= 0) {
-      table.AddRow({Format("faiss batch of 64, %d threads (per query)", t),
-                    Format("%.3f", fa.batch_ms), "-", Format("%.0f", Ratio(1e3, fa.batch_ms)),
-                    Format("urd/faiss %.2f", Ratio(u.batchN_ms, fa.batch_ms))});
+      table->AddRow({Format("faiss batch of 64, %d threads (per query)", env.threads),
+                     Format("%.3f", fa.batch_ms), "-", Format("%.0f", Ratio(1e3, fa.batch_ms)),
+                     Format("urd/faiss %.2f", Ratio(u.batchN_ms, fa.batch_ms))});
     } else {
-      table.AddRow({Format("faiss batch of 64, %d threads", t), "-", "-", "-", fa.batch_skipped});
+      table->AddRow({Format("faiss batch of 64, %d threads", env.threads), "-", "-", "-",
+                     fa.batch_skipped});
     }
   } else if (!FaissFlatIP::Available()) {
-    table.AddRow({"faiss", "-", "-", "-", "faiss: not available"});
+    table->AddRow({"faiss", "-", "-", "-", "faiss: not available"});
   }
   if (hn.ran) {
-    table.AddRow(StatsCells(Format("hnswlib brute force (%s), 1 thread (%zu q)", hn.kernel.c_str(),
-                                   hn.single.count),
-                            hn.single,
-                            Format("urd/hnswlib %.2f", Ratio(u.single1.median_ms, hn.single.median_ms))));
+    table->AddRow(StatsCells(Format("hnswlib brute force (%s), 1 thread (%zu q)",
+                                    hn.kernel.c_str(), hn.single.count),
+                             hn.single, Format("urd/hnswlib %.2f", Ratio(u.single1.median_ms,
+                                                                         hn.single.median_ms))));
   }
+}
+
+void PrintTable(const BenchEnv& env, const ExactData& d, const UrdFigures& u,
+                const PeerFigures& fa, const PeerFigures& hn) {
+  Table table(Format("exact %zu x %zu (%.0f MB of f32, top-%zu, %zu queries)", d.n, d.dim,
+                     static_cast<double>(d.bytes()) / 1e6, kTopK, d.nq),
+              {"measure", "median ms", "p95 ms", "QPS", "note"});
+  AddUrdRows(env, d, u, &table);
+  AddPeerRows(env, u, fa, hn, &table);
   table.AddNote(Format("recall check: %zu of %zu queries differ from a double-precision brute "
                        "force (%zu as sets); threads/batch/filter inconsistencies: %zu/%zu/%zu",
                        u.recall_mismatches, u.recall_checked, u.recall_set_mismatches,
@@ -379,7 +424,8 @@ void PrintTable(const BenchEnv& env, const ExactData& d, const UrdFigures& u,
     table.AddNote(Format("peers returned urd's ids: faiss %zu/%zu, hnswlib %zu/%zu queries",
                          fa.same_ids, fa.single.count, hn.same_ids, hn.single.count));
   }
-  table.AddNote(Format("load into urd: %.1f s (%.0f rows/s)", u.load_s, Ratio(d.n, u.load_s)));
+  table.AddNote(Format("load into urd (data generated on the fly): %.1f s (%.0f rows/s)",
+                       u.load_s, Ratio(d.n, u.load_s)));
   table.Print();
 }
 

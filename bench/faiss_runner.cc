@@ -26,6 +26,8 @@ FaissFlatIP::FaissFlatIP(size_t dim) : impl_(std::make_unique<Impl>(dim)) {}
 
 FaissFlatIP::~FaissFlatIP() = default;
 
+void FaissFlatIP::Reserve(size_t n) { impl_->index.codes.reserve(n * impl_->index.code_size); }
+
 void FaissFlatIP::Add(const float* rows, size_t n) {
   impl_->index.add(static_cast<faiss::Index::idx_t>(n), rows);
 }
@@ -52,6 +54,8 @@ FaissFlatIP::FaissFlatIP(size_t) {
 }
 
 FaissFlatIP::~FaissFlatIP() = default;
+
+void FaissFlatIP::Reserve(size_t) { std::abort(); }
 
 void FaissFlatIP::Add(const float*, size_t) { std::abort(); }
 

@@ -28,6 +28,8 @@ class FaissFlatIP {
   FaissFlatIP(const FaissFlatIP&) = delete;
   FaissFlatIP& operator=(const FaissFlatIP&) = delete;
 
+  // Reserves memory for n rows in all (so adding in pieces never copies the data).
+  void Reserve(size_t n);
   // Adds rows[0 .. n) (n*dim floats); labels continue from the rows already added.
   void Add(const float* rows, size_t n);
   // nq queries (row-major) in one faiss search call with `threads` OpenMP threads;

@@ -168,14 +168,18 @@ int RunVectorBench(const VectorBenchOptions& options) {
   nlohmann::json out = {{"benchmark", "urd bench vector"}, {"quick", options.quick},
                         {"queries", options.queries}};
   out["machine"] = MachineJson(env);
+  out["machine"]["loadavg_start"] = LoadAverage();
   if (env.tables) {
-    std::printf("urd bench vector: %s, %d threads, simd %s\nfaiss: %s; system BLAS: %s\n",
+    std::printf("urd bench vector: %s, %d threads, simd %s, load average %s\n"
+                "faiss: %s; system BLAS: %s\n",
                 CpuModelName().c_str(), env.threads, VectorStore::SimdLevel(),
-                FaissFlatIP::Available() ? "available" : "not available", SystemBlas().c_str());
+                LoadAverage().c_str(), FaissFlatIP::Available() ? "available" : "not available",
+                SystemBlas().c_str());
   }
   const double start = NowSeconds();
   const Status st = RunAll(&env, plan, &out);
   out["total_s"] = NowSeconds() - start;
+  out["machine"]["loadavg_end"] = LoadAverage();
   if (!st.ok()) {
     std::fprintf(stderr, "urd: %s\n", st.ToString().c_str());
     return ExitCodeFor(st);
@@ -190,7 +194,10 @@ int RunVectorBench(const VectorBenchOptions& options) {
       return 5;
     }
   }
-  if (env.tables) std::printf("\ntotal %.0f s\n", out["total_s"].get<double>());
+  if (env.tables) {
+    std::printf("\ntotal %.0f s; load average at the end %s\n", out["total_s"].get<double>(),
+                LoadAverage().c_str());
+  }
   return 0;
 }
 

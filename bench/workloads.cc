@@ -41,10 +41,12 @@ int64_t RowOfHit(const Hit& hit) {
   return *end == '\0' ? static_cast<int64_t>(v) : -1;
 }
 
-Status LoadRows(VectorStore* store, const float* rows, size_t n, size_t dim, size_t batch) {
+Status LoadRows(VectorStore* store, const float* rows, size_t first_row, size_t n, size_t dim,
+                size_t batch) {
   for (size_t first = 0; first < n; first += batch) {
     const size_t count = std::min(batch, n - first);
-    std::vector<VectorRecord> records = MakeRecords(rows + first * dim, first, count, dim);
+    std::vector<VectorRecord> records =
+        MakeRecords(rows + first * dim, first_row + first, count, dim);
     Result<size_t> written = store->Upsert(kCollection, records);
     if (!written.ok()) return written.status();
   }

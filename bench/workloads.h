@@ -50,8 +50,10 @@ std::vector<VectorRecord> MakeRecords(const float* rows, size_t first, size_t co
 // The row number of a hit made by MakeRecords (-1 if the id is not of that form).
 int64_t RowOfHit(const Hit& hit);
 
-// Upserts n rows (MakeRecords) into kCollection in calls of `batch` rows.
-Status LoadRows(VectorStore* store, const float* rows, size_t n, size_t dim, size_t batch);
+// Upserts rows first_row .. first_row+n-1 (MakeRecords; row first_row at `rows`) into
+// kCollection in calls of `batch` rows.
+Status LoadRows(VectorStore* store, const float* rows, size_t first_row, size_t n, size_t dim,
+                size_t batch);
 
 // Times store->Search for each query index in `which` (one call each); labels[j]
 // gets the row numbers of query which[j]'s hits. `queries` holds rows of dim floats.

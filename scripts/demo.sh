@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # urd demo: installs what it needs, builds the `urd` command, and runs urd's main
-# job on a demo workspace. Today that is the storage foundation every store stands
-# on: create a log, commit batches atomically, take the writer lock, crash a writer
-# with SIGKILL in the middle of its writes, recover, and report.
+# job on a demo workspace: the vector store (collections, records with attributes,
+# exact cosine search with filters, compaction), and the storage foundation under
+# it (atomic batches, the writer lock, recovery after a SIGKILL mid-write).
 #
 #   scripts/demo.sh [DIR]     (default DIR: a fresh temporary directory)
 set -euo pipefail
@@ -22,6 +22,40 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "urd and the machine it runs on"
 run "$urd" --version
+
+say "a vector store: a collection of notes with 8-dimensional embeddings and attributes"
+cat > "$dir/notes.jsonl" <<'JSONL'
+{"id":"rust-1","vector":[0.9,0.1,0,0,0.2,0,0,0],"attrs":{"topic":"rust","year":2024,"path":"src/lib.rs"}}
+{"id":"rust-2","vector":[0.8,0.3,0,0.1,0,0,0,0],"attrs":{"topic":"rust","year":2023,"path":"src/main.rs"}}
+{"id":"go-1","vector":[0.1,0.9,0.2,0,0,0,0,0],"attrs":{"topic":"go","year":2024,"path":"cmd/server.go"}}
+{"id":"db-1","vector":[0,0.1,0.9,0.3,0,0,0.1,0],"attrs":{"topic":"databases","year":2022,"path":"docs/wal.md"}}
+{"id":"db-2","vector":[0.2,0,0.8,0.5,0,0,0,0.1],"attrs":{"topic":"databases","year":2024,"path":"docs/btree.md"}}
+{"id":"ml-1","vector":[0,0,0.1,0,0.9,0.4,0,0],"attrs":{"topic":"ml","year":2024,"path":"notebooks/embed.py"}}
+JSONL
+run "$urd" vec create --dir "$dir" --collection notes --dim 8
+run "$urd" vec upsert --dir "$dir" --collection notes --jsonl "$dir/notes.jsonl"
+
+say "exact cosine top-3 for a query near the rust notes"
+run "$urd" vec search --dir "$dir" --collection notes --vector '[1,0.2,0,0,0.1,0,0,0]' --k 3
+
+say "the same query, filtered: only 2024 notes under src/ or docs/"
+run "$urd" vec search --dir "$dir" --collection notes --vector '[1,0.2,0,0,0.1,0,0,0]' --k 3 \
+  --filter '{"eq":{"year":2024},"or":[{"glob":{"path":"src/*"}},{"glob":{"path":"docs/*"}}]}'
+
+say "bad input is refused and changes nothing (a 3-component query, exit code 2)"
+set +e
+"$urd" vec search --dir "$dir" --collection notes --vector '[1,0,0]' --k 3
+echo "exit code: $?"
+set -e
+
+say "replace a note, delete one, compact, and look at the store"
+echo '{"id":"go-1","vector":[0.1,0.8,0.3,0,0,0,0,0],"attrs":{"topic":"go","year":2025,"path":"cmd/api.go"}}' \
+  | "$urd" vec upsert --dir "$dir" --collection notes --jsonl -
+run "$urd" vec delete --dir "$dir" --collection notes --id ml-1
+run "$urd" vec compact --dir "$dir"
+run "$urd" vec stats --dir "$dir"
+
+say "the storage foundation: a framed log with atomic batches"
 
 say "create a store and commit three batches (each batch is atomic and fsynced)"
 run "$urd" frames append "$log" --record "alice likes rust" --record "bob likes go"

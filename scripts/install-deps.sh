@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential g++ cmake make pkg-config git python3
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev zlib1g-dev
+  nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
   libfaiss-dev libhnswlib-dev dataset-fashion-mnist
 )
 

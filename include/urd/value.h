@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,11 +26,13 @@ class Value {
 
   Value() = default;  // null
   static Value Null() { return Value(); }
-  static Value String(std::string s) { return Value(Rep(std::move(s))); }
-  static Value Int(int64_t v) { return Value(Rep(v)); }
-  static Value Float(double v) { return Value(Rep(v)); }
-  static Value Bool(bool v) { return Value(Rep(v)); }
-  static Value List(std::vector<std::string> v) { return Value(Rep(std::move(v))); }
+  static Value String(std::string s) { return Value(std::in_place_type<std::string>, std::move(s)); }
+  static Value Int(int64_t v) { return Value(std::in_place_type<int64_t>, v); }
+  static Value Float(double v) { return Value(std::in_place_type<double>, v); }
+  static Value Bool(bool v) { return Value(std::in_place_type<bool>, v); }
+  static Value List(std::vector<std::string> v) {
+    return Value(std::in_place_type<std::vector<std::string>>, std::move(v));
+  }
 
   Type type() const { return static_cast<Type>(rep_.index()); }
   bool is_null() const { return type() == Type::kNull; }
@@ -61,7 +64,10 @@ class Value {
  private:
   using Rep = std::variant<std::monostate, std::string, int64_t, double, bool,
                            std::vector<std::string>>;
-  explicit Value(Rep r) : rep_(std::move(r)) {}
+  // Constructs the alternative in place: moving a temporary variant instead trips
+  // GCC 12's -Wmaybe-uninitialized under the sanitizers.
+  template <typename T, typename Arg>
+  Value(std::in_place_type_t<T> type, Arg&& arg) : rep_(type, std::forward<Arg>(arg)) {}
   Rep rep_;
 };
 

@@ -31,6 +31,7 @@
 #include "app/vector_io.h"
 #include "urd/vector_store.h"
 #include "vector/value_json.h"
+#include "vector/vector_store_impl.h"
 
 namespace urd::app {
 namespace {
@@ -113,6 +114,8 @@ Result<std::unique_ptr<VectorStore>> OpenOrCreate(const VecArgs& a, size_t dim, 
 // ---- create, drop, list, meta ----
 
 int Create(const VecArgs& a) {
+  Status name = vec::ValidateCollectionName(a.collection);  // before a store is created
+  if (!name.ok()) return ReportError(name);
   auto store = OpenOrCreate(a, a.dim, "create");
   if (!store.ok()) return ReportError(store.status());
   const bool existed = (*store)->HasCollection(a.collection);
@@ -275,6 +278,8 @@ Status UpsertVectorFile(const VecArgs& a, std::unique_ptr<VectorStore>* store,
 int Upsert(const VecArgs& a) {
   const int sources = !a.jsonl.empty() + !a.f32.empty() + !a.fvecs.empty();
   if (sources != 1) return Usage("vec upsert: give exactly one of --jsonl, --f32, --fvecs");
+  Status name = vec::ValidateCollectionName(a.collection);  // before a store is created
+  if (!name.ok()) return ReportError(name);
   VectorOptions o = WriterOptions("upsert");
   o.dimension = a.dim;
   auto opened = OpenVectorsForWrite(a.dir, o);

@@ -366,6 +366,13 @@ TEST_F(CliTest, BadInputIsExit2) {
   ExpectFails("vec create --dir new --collection docs", 2, "--dim");
   ExpectFails("vec create --dir ws --collection docs --dim 4", 2, "dimension");
   ExpectFails("vec create --dir ws --collection " + Q("bad\x01name"), 2, "collection name");
+  ExpectFails("vec create --dir new2 --dim 3 --collection " + Q("bad\x01name"), 2,
+              "collection name");
+  File("one.jsonl", "{\"id\":\"x\",\"vector\":[1,1,1]}\n");
+  ExpectFails("vec upsert --dir new3 --jsonl one.jsonl --collection " + Q("bad\x01name"), 2,
+              "collection name");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/new2/vectors"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/new3/vectors"));
   ExpectFails("vec search --dir ws --all --vector '[1,0' --k 1", 2, "--vector: invalid JSON");
   ExpectFails("vec search --dir ws --all --vector '[1,0]' --k 1", 2,
               "--vector has 2 components; the store's dimension is 3");

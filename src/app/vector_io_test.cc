@@ -88,11 +88,10 @@ TEST(RecordFromJsonTest, ReadsIdVectorAttrs) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->id, "a");
   EXPECT_EQ(r->vector, (std::vector<float>{1, 0}));
-  ASSERT_EQ(r->attrs.size(), 4u);
-  EXPECT_EQ(r->attrs.at("k"), Value::String("v"));
-  EXPECT_EQ(r->attrs.at("n"), Value::Int(3));
-  EXPECT_EQ(r->attrs.at("f"), Value::Float(1.5));
-  EXPECT_EQ(r->attrs.at("t"), Value::List({"x"}));
+  EXPECT_EQ(r->attrs, (Attrs{{"f", Value::Float(1.5)},
+                             {"k", Value::String("v")},
+                             {"n", Value::Int(3)},
+                             {"t", Value::List({"x"})}}));
   // attrs are optional; null means none.
   EXPECT_TRUE(RecordFromJson(json::parse(R"({"id":"a","vector":[1]})"), 1, 1024)->attrs.empty());
   EXPECT_TRUE(
@@ -133,7 +132,7 @@ TEST(ParseRecordsJsonlTest, SkipsBlankLinesAndInfersTheDimension) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 3u);
   EXPECT_EQ((*r)[1].id, "b");
-  EXPECT_EQ((*r)[1].attrs.at("k"), Value::Int(1));
+  EXPECT_EQ((*r)[1].attrs, (Attrs{{"k", Value::Int(1)}}));
   EXPECT_EQ((*r)[2].vector, (std::vector<float>{0, 0, 1}));
   auto empty = ParseRecordsJsonl("\n\n", 3, 1024);
   ASSERT_TRUE(empty.ok());

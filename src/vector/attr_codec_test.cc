@@ -3,6 +3,8 @@
 
 #include "vector/attr_codec.h"
 
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -10,8 +12,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "base/varint.h"
 
@@ -110,8 +110,8 @@ class AttrsGen {
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
 
   std::string Str(int min_len, int max_len) {
-    static const char* const kPieces[] = {"a", "b", "Z", "0", "_", "\xC3\xA9", "\xE6\x97\xA5",
-                                          "\xF0\x9F\x98\x80", " "};
+    static const char* const kPieces[] = {
+        "a", "b", "Z", "0", "_", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", " "};
     std::string s;
     const int len = Uniform(min_len, max_len);
     while (static_cast<int>(s.size()) < len) {
@@ -127,8 +127,10 @@ class AttrsGen {
 
   Value AnyValue() {
     switch (Uniform(0, 5)) {
-      case 0: return V::Null();
-      case 1: return V::String(Str(0, 300));
+      case 0:
+        return V::Null();
+      case 1:
+        return V::String(Str(0, 300));
       case 2: {
         // Any sign, any magnitude (arithmetic shift of a random 64-bit pattern).
         const auto v = static_cast<int64_t>(std::uniform_int_distribution<uint64_t>()(rng_));
@@ -141,7 +143,8 @@ class AttrsGen {
         } while (!std::isfinite(d));
         return V::Float(d);
       }
-      case 4: return V::Bool(Uniform(0, 1) == 1);
+      case 4:
+        return V::Bool(Uniform(0, 1) == 1);
       default: {
         std::vector<std::string> l(Uniform(0, 5));
         for (auto& s : l) s = Str(0, 20);
@@ -179,8 +182,11 @@ TEST(AttrCodecTest, EveryTruncationIsCorruption) {
     }
   }
   // One entry of each type, cut everywhere.
-  const std::string all = Encode({{"b", V::Bool(true)}, {"f", V::Float(2.5)}, {"i", V::Int(-300)},
-                                  {"l", V::List({"xy", "z"})}, {"n", V::Null()},
+  const std::string all = Encode({{"b", V::Bool(true)},
+                                  {"f", V::Float(2.5)},
+                                  {"i", V::Int(-300)},
+                                  {"l", V::List({"xy", "z"})},
+                                  {"n", V::Null()},
                                   {"s", V::String("hello")}});
   for (size_t cut = 0; cut < all.size(); ++cut) ExpectCorrupt(all.substr(0, cut), "");
   ExpectCorrupt(all.substr(0, 0), "truncated varint for count");
@@ -205,8 +211,8 @@ TEST(AttrCodecTest, NonCanonicalVarints) {
                 "non-canonical varint for list count");
   ExpectCorrupt(Bytes({0x01, 0x01, 'k', 0x05, 0x01, 0x80, 0x00}),
                 "non-canonical varint for list element length");
-  ExpectCorrupt(Bytes({0x01, 0x01, 'k', 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                       0xFF, 0xFF, 0x01}),
+  ExpectCorrupt(Bytes({0x01, 0x01, 'k', 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                       0xFF, 0x01}),
                 "overflow varint for int");
 }
 
@@ -292,7 +298,8 @@ TEST(AttrValidateTest, RejectsWithTheKeyNamed) {
        "attribute key \"" + std::string(64, 'k') + "...\" has 257 bytes (must be 1..256)"},
       {{{"a\xFF", V::Int(1)}}, "attribute key is not valid UTF-8"},
       {{{"s", V::String("\xC0\x80")}}, "attribute \"s\": string value is not valid UTF-8"},
-      {{{"t", V::List({"ok", "\xED\xA0\x80"})}}, "attribute \"t\": list element is not valid UTF-8"},
+      {{{"t", V::List({"ok", "\xED\xA0\x80"})}},
+       "attribute \"t\": list element is not valid UTF-8"},
       {{{"x", V::Float(std::nan(""))}},
        "attribute \"x\": float value NaN is not allowed (floats must be finite)"},
       {{{"y", V::Float(INFINITY)}},

@@ -126,7 +126,8 @@ std::optional<std::vector<uint32_t>> AttrIndex::Candidates(const Filter& f) cons
       std::sort(narrowed.begin(), narrowed.end(),
                 [](const Rows& a, const Rows& b) { return a.size() < b.size(); });
       Rows out = std::move(narrowed[0]);
-      for (size_t i = 1; i < narrowed.size() && !out.empty(); ++i) out = Intersect(out, narrowed[i]);
+      for (size_t i = 1; i < narrowed.size() && !out.empty(); ++i)
+        out = Intersect(out, narrowed[i]);
       return out;
     }
     case Filter::Op::kOr: {

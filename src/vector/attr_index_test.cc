@@ -3,13 +3,13 @@
 
 #include "vector/attr_index.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace urd::vec {
 namespace {
@@ -105,7 +105,8 @@ TEST(AttrIndexTest, MemoryAndClear) {
   AttrIndex index;
   const size_t empty = index.memory_bytes();
   for (uint32_t row = 0; row < 1000; ++row) {
-    index.Add(row, {{"id", V::String("value-number-" + std::to_string(row))}, {"b", V::Bool(true)}});
+    index.Add(row,
+              {{"id", V::String("value-number-" + std::to_string(row))}, {"b", V::Bool(true)}});
   }
   const size_t full = index.memory_bytes();
   EXPECT_GT(full, empty + 1000 * (sizeof(uint32_t) + 16));
@@ -134,7 +135,8 @@ class Domain {
   Filter RandomFilter(int depth, bool pure) {
     const int hi = depth >= 3 ? 1 : (pure ? 3 : 8);
     switch (Uniform(0, hi)) {
-      case 0: return Filter::Eq(Key(), RandomValue());
+      case 0:
+        return Filter::Eq(Key(), RandomValue());
       case 1: {
         std::vector<Value> vs(Uniform(0, 3));
         for (auto& v : vs) v = RandomValue();
@@ -146,26 +148,39 @@ class Domain {
         for (auto& f : fs) f = RandomFilter(depth + 1, pure);
         return Uniform(0, 1) ? Filter::Or(std::move(fs)) : Filter::And(std::move(fs));
       }
-      case 4: return Filter::Not(RandomFilter(depth + 1, pure));
-      case 5: return Filter::Exists(Key());
-      case 6: return Filter::Glob(Key(), Uniform(0, 1) ? "x*" : "?");
-      case 7: return Filter::Ge(Key(), V::Int(Uniform(0, 3)));
-      default: return Filter();
+      case 4:
+        return Filter::Not(RandomFilter(depth + 1, pure));
+      case 5:
+        return Filter::Exists(Key());
+      case 6:
+        return Filter::Glob(Key(), Uniform(0, 1) ? "x*" : "?");
+      case 7:
+        return Filter::Ge(Key(), V::Int(Uniform(0, 3)));
+      default:
+        return Filter();
     }
   }
 
  private:
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  std::string Key() { return std::string(1, static_cast<char>('a' + Uniform(0, 4))); }  // 'e' absent
+  std::string Key() {
+    return std::string(1, static_cast<char>('a' + Uniform(0, 4)));
+  }  // 'e' absent
 
   Value RandomValue() {
     switch (Uniform(0, 5)) {
-      case 0: return V::Null();
-      case 1: return V::Int(Uniform(0, 3));
-      case 2: return V::Float(Uniform(0, 3));
-      case 3: return V::String(std::string(1, static_cast<char>('x' + Uniform(0, 2))));
-      case 4: return V::Bool(Uniform(0, 1) == 1);
-      default: return Uniform(0, 1) ? V::List({"x", "y"}) : V::List({"y"});
+      case 0:
+        return V::Null();
+      case 1:
+        return V::Int(Uniform(0, 3));
+      case 2:
+        return V::Float(Uniform(0, 3));
+      case 3:
+        return V::String(std::string(1, static_cast<char>('x' + Uniform(0, 2))));
+      case 4:
+        return V::Bool(Uniform(0, 1) == 1);
+      default:
+        return Uniform(0, 1) ? V::List({"x", "y"}) : V::List({"y"});
     }
   }
 

@@ -88,15 +88,24 @@ bool BoundsEqual(const std::optional<Filter::Bound>& a, const std::optional<Filt
 
 std::string_view OpName(Filter::Op op) {
   switch (op) {
-    case Filter::Op::kAll: return "all";
-    case Filter::Op::kEq: return "eq";
-    case Filter::Op::kIn: return "in";
-    case Filter::Op::kGlob: return "glob";
-    case Filter::Op::kRange: return "range";
-    case Filter::Op::kExists: return "exists";
-    case Filter::Op::kNot: return "not";
-    case Filter::Op::kAnd: return "and";
-    case Filter::Op::kOr: return "or";
+    case Filter::Op::kAll:
+      return "all";
+    case Filter::Op::kEq:
+      return "eq";
+    case Filter::Op::kIn:
+      return "in";
+    case Filter::Op::kGlob:
+      return "glob";
+    case Filter::Op::kRange:
+      return "range";
+    case Filter::Op::kExists:
+      return "exists";
+    case Filter::Op::kNot:
+      return "not";
+    case Filter::Op::kAnd:
+      return "and";
+    case Filter::Op::kOr:
+      return "or";
   }
   return "unknown";
 }
@@ -134,8 +143,10 @@ Status CheckBound(const Filter::Bound& b, std::string_view name, const std::stri
 
 Status CheckRange(const Filter& f, const std::string& path) {
   if (!f.lower() && !f.upper()) return Invalid(path, "needs at least one bound (gt, gte, lt, lte)");
-  if (f.lower()) URD_RETURN_IF_ERROR(CheckBound(*f.lower(), f.lower()->inclusive ? "gte" : "gt", path));
-  if (f.upper()) URD_RETURN_IF_ERROR(CheckBound(*f.upper(), f.upper()->inclusive ? "lte" : "lt", path));
+  if (f.lower())
+    URD_RETURN_IF_ERROR(CheckBound(*f.lower(), f.lower()->inclusive ? "gte" : "gt", path));
+  if (f.upper())
+    URD_RETURN_IF_ERROR(CheckBound(*f.upper(), f.upper()->inclusive ? "lte" : "lt", path));
   if (RangeKind(f.lower(), f.upper()) == BoundKind::kInvalid) {
     return Invalid(path, "bounds must both be numbers or both be strings");
   }
@@ -172,8 +183,8 @@ namespace vec {
 Status CheckAttrKey(std::string_view key, std::string_view path) {
   if (key.empty()) return Invalid(path, "empty attribute key");
   if (key.size() > kMaxAttrKeyBytes) {
-    return Invalid(path, "attribute key of " + std::to_string(key.size()) +
-                             " bytes (must be 1..256)");
+    return Invalid(path,
+                   "attribute key of " + std::to_string(key.size()) + " bytes (must be 1..256)");
   }
   if (!IsValidUtf8(key)) return Invalid(path, "attribute key is not valid UTF-8");
   return Status::OK();
@@ -200,8 +211,8 @@ Status ValidateFilterAt(const Filter& f, const std::string& path, int depth) {
     case Filter::Op::kAnd:
     case Filter::Op::kOr:
       for (size_t i = 0; i < f.children().size(); ++i) {
-        URD_RETURN_IF_ERROR(ValidateFilterAt(f.children()[i],
-                                             op_path + "[" + std::to_string(i) + "]", depth + 1));
+        URD_RETURN_IF_ERROR(
+            ValidateFilterAt(f.children()[i], op_path + "[" + std::to_string(i) + "]", depth + 1));
       }
       return Status::OK();
   }
@@ -314,9 +325,9 @@ bool Filter::Matches(const Attrs& attrs) const {
 }
 
 bool operator==(const Filter& a, const Filter& b) {
-  return a.op_ == b.op_ && a.key_ == b.key_ && a.values_ == b.values_ &&
-         a.pattern_ == b.pattern_ && BoundsEqual(a.lower_, b.lower_) &&
-         BoundsEqual(a.upper_, b.upper_) && a.children_ == b.children_;
+  return a.op_ == b.op_ && a.key_ == b.key_ && a.values_ == b.values_ && a.pattern_ == b.pattern_ &&
+         BoundsEqual(a.lower_, b.lower_) && BoundsEqual(a.upper_, b.upper_) &&
+         a.children_ == b.children_;
 }
 
 }  // namespace urd

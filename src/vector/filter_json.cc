@@ -10,12 +10,11 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/utf8.h"
 #include "urd/filter.h"
@@ -72,8 +71,8 @@ Result<Filter> ParseRange(const std::string& key, const json& j, const std::stri
     URD_ASSIGN_OR_RETURN(Filter::Bound b, ParseBound(name, it.value(), path));
     std::optional<Filter::Bound>& slot = name[0] == 'g' ? lower : upper;
     if (slot) {
-      return Invalid(path, name[0] == 'g' ? "both \"gt\" and \"gte\" given"
-                                          : "both \"lt\" and \"lte\" given");
+      return Invalid(
+          path, name[0] == 'g' ? "both \"gt\" and \"gte\" given" : "both \"lt\" and \"lte\" given");
     }
     slot = std::move(b);
   }
@@ -112,13 +111,15 @@ Status ParseOperator(const std::string& op, const json& arg, const std::string& 
   if (IsPerAttribute(op)) {
     if (!arg.is_object()) {
       return Invalid(op_path, "must be an object mapping attribute keys to " +
-                                  std::string(op == "glob" ? "patterns" : op == "range" ? "bounds"
-                                                                                        : "values"));
+                                  std::string(op == "glob"    ? "patterns"
+                                              : op == "range" ? "bounds"
+                                                              : "values"));
     }
     if (arg.empty()) return Invalid(op_path, "must name at least one attribute");
     for (auto it = arg.begin(); it != arg.end(); ++it) {
       URD_RETURN_IF_ERROR(vec::CheckAttrKey(it.key(), op_path));
-      URD_ASSIGN_OR_RETURN(Filter leaf, ParseLeaf(op, it.key(), it.value(), op_path + "." + it.key()));
+      URD_ASSIGN_OR_RETURN(Filter leaf,
+                           ParseLeaf(op, it.key(), it.value(), op_path + "." + it.key()));
       // Key, UTF-8, finiteness and bound-kind rules, with the same paths.
       URD_RETURN_IF_ERROR(vec::ValidateFilterAt(leaf, path, depth));
       out->push_back(std::move(leaf));
@@ -141,14 +142,16 @@ Status ParseOperator(const std::string& op, const json& arg, const std::string& 
     std::vector<Filter> children;
     children.reserve(arg.size());
     for (size_t i = 0; i < arg.size(); ++i) {
-      URD_ASSIGN_OR_RETURN(Filter child, ParseFilter(arg[i], Indexed(op_path, i), depth + 1, false));
+      URD_ASSIGN_OR_RETURN(Filter child,
+                           ParseFilter(arg[i], Indexed(op_path, i), depth + 1, false));
       children.push_back(std::move(child));
     }
     out->push_back(op == "and" ? Filter::And(std::move(children))
                                : Filter::Or(std::move(children)));
     return Status::OK();
   }
-  return Invalid(path, "unknown operator \"" + op + "\" (expected " + std::string(kOperators) + ")");
+  return Invalid(path,
+                 "unknown operator \"" + op + "\" (expected " + std::string(kOperators) + ")");
 }
 
 // The filter of the JSON object `j` at `path`, at nesting level `depth`. An object

@@ -1,16 +1,16 @@
 // Copyright urd authors. Filter::FromJson / ToJson and vector/value_json.h: every
 // error path with its message, canonical output, seeded random round trips.
 
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "urd/filter.h"
 #include "vector/value_json.h"
@@ -246,7 +246,8 @@ TEST(FilterJsonTest, CanonicalOutput) {
   EXPECT_EQ(Filter::Or({}).ToJson(), R"({"or":[]})");
   EXPECT_EQ(Filter::And({Filter::Exists("a"), Filter()}).ToJson(),
             R"({"and":[{"exists":"a"},{"and":[]}]})");
-  EXPECT_EQ(Filter::Eq("k", V::String("\xC3\xA9\"\\")).ToJson(), "{\"eq\":{\"k\":\"\xC3\xA9\\\"\\\\\"}}");
+  EXPECT_EQ(Filter::Eq("k", V::String("\xC3\xA9\"\\")).ToJson(),
+            "{\"eq\":{\"k\":\"\xC3\xA9\\\"\\\\\"}}");
 }
 
 TEST(FilterJsonTest, InvalidFiltersStillPrint) {
@@ -266,17 +267,23 @@ class FilterGen {
   Filter Make(int depth) {
     const int op = Uniform(0, depth >= 5 ? 5 : 9);
     switch (op) {
-      case 0: return Filter::Eq(Key(), AnyValue());
+      case 0:
+        return Filter::Eq(Key(), AnyValue());
       case 1: {
         std::vector<Value> vs(Uniform(0, 4));
         for (auto& v : vs) v = AnyValue();
         return Filter::In(Key(), std::move(vs));
       }
-      case 2: return Filter::Glob(Key(), Str());
-      case 3: return MakeRange();
-      case 4: return Filter::Exists(Key());
-      case 5: return Filter();
-      case 6: return Filter::Not(Make(depth + 1));
+      case 2:
+        return Filter::Glob(Key(), Str());
+      case 3:
+        return MakeRange();
+      case 4:
+        return Filter::Exists(Key());
+      case 5:
+        return Filter();
+      case 6:
+        return Filter::Not(Make(depth + 1));
       case 7:
       case 8:
       case 9: {
@@ -292,14 +299,15 @@ class FilterGen {
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
 
   std::string Key() {
-    static const char* const kKeys[] = {"a", "b", "path", "n", "k\xC3\xA9y", "with space",
-                                        "\"q\"", "x.y", "[i]"};
+    static const char* const kKeys[] = {"a",          "b",     "path", "n",  "k\xC3\xA9y",
+                                        "with space", "\"q\"", "x.y",  "[i]"};
     return kKeys[Uniform(0, std::size(kKeys) - 1)];
   }
 
   std::string Str() {
-    static const char* const kPieces[] = {"", "a", "*", "?", "[a-z]", "\xC3\xA9", "\\", "\"",
-                                          "\n", "\x01", "\xF0\x9F\x98\x80", "/", "]"};
+    static const char* const kPieces[] = {
+        "",  "a", "*", "?", "[a-z]", "\xC3\xA9", "\\", "\"", "\n", "\x01", "\xF0\x9F\x98\x80",
+        "/", "]"};
     std::string s;
     for (int i = Uniform(0, 4); i > 0; --i) s += kPieces[Uniform(0, std::size(kPieces) - 1)];
     return s;
@@ -307,18 +315,25 @@ class FilterGen {
 
   int64_t Int() {
     switch (Uniform(0, 3)) {
-      case 0: return Uniform(-5, 5);
-      case 1: return std::numeric_limits<int64_t>::max() - Uniform(0, 2);
-      case 2: return std::numeric_limits<int64_t>::min() + Uniform(0, 2);
-      default: return static_cast<int64_t>(rng_());
+      case 0:
+        return Uniform(-5, 5);
+      case 1:
+        return std::numeric_limits<int64_t>::max() - Uniform(0, 2);
+      case 2:
+        return std::numeric_limits<int64_t>::min() + Uniform(0, 2);
+      default:
+        return static_cast<int64_t>(rng_());
     }
   }
 
   double Float() {
     switch (Uniform(0, 4)) {
-      case 0: return Uniform(-5, 5);  // integral: must stay a Float
-      case 1: return Uniform(-1000, 1000) / 8.0;
-      case 2: return std::ldexp(1.0, Uniform(-1074, 1023)) * (Uniform(0, 1) ? 1 : -1);
+      case 0:
+        return Uniform(-5, 5);  // integral: must stay a Float
+      case 1:
+        return Uniform(-1000, 1000) / 8.0;
+      case 2:
+        return std::ldexp(1.0, Uniform(-1074, 1023)) * (Uniform(0, 1) ? 1 : -1);
       default: {
         double d;
         do {
@@ -331,11 +346,16 @@ class FilterGen {
 
   Value AnyValue() {
     switch (Uniform(0, 5)) {
-      case 0: return V::Null();
-      case 1: return V::String(Str());
-      case 2: return V::Int(Int());
-      case 3: return V::Float(Float());
-      case 4: return V::Bool(Uniform(0, 1) == 1);
+      case 0:
+        return V::Null();
+      case 1:
+        return V::String(Str());
+      case 2:
+        return V::Int(Int());
+      case 3:
+        return V::Float(Float());
+      case 4:
+        return V::Bool(Uniform(0, 1) == 1);
       default: {
         std::vector<std::string> l(Uniform(0, 3));
         for (auto& s : l) s = Str();
@@ -400,8 +420,9 @@ TEST(ValueJsonTest, ValueFromJson) {
 }
 
 TEST(ValueJsonTest, AttrsRoundTrip) {
-  const Attrs attrs = {{"b", V::Bool(false)}, {"f", V::Float(3.0)}, {"i", V::Int(-9)},
-                       {"l", V::List({"x", ""})}, {"n", V::Null()}, {"s", V::String("\xC3\xA9")}};
+  const Attrs attrs = {{"b", V::Bool(false)}, {"f", V::Float(3.0)},
+                       {"i", V::Int(-9)},     {"l", V::List({"x", ""})},
+                       {"n", V::Null()},      {"s", V::String("\xC3\xA9")}};
   const json j = vec::AttrsToJson(attrs);
   EXPECT_EQ(j.dump(), R"({"b":false,"f":3.0,"i":-9,"l":["x",""],"n":null,"s":"é"})");
   Result<Attrs> back = vec::AttrsFromJson(json::parse(j.dump()), "attrs");
@@ -429,16 +450,17 @@ TEST(ValueJsonTest, AttrsFromJsonErrors) {
 }
 
 TEST(ValueJsonTest, CheckJsonIntegerLiterals) {
-  EXPECT_TRUE(vec::CheckJsonIntegerLiterals(R"({"a":[1,-2,9223372036854775807,1e400,1.5]})", "x")
-                  .ok());
+  EXPECT_TRUE(
+      vec::CheckJsonIntegerLiterals(R"({"a":[1,-2,9223372036854775807,1e400,1.5]})", "x").ok());
   // Digits inside strings, escaped quotes included, are not numbers.
-  EXPECT_TRUE(vec::CheckJsonIntegerLiterals(R"({"99999999999999999999":"a\"99999999999999999999"})",
-                                            "x")
-                  .ok());
+  EXPECT_TRUE(
+      vec::CheckJsonIntegerLiterals(R"({"99999999999999999999":"a\"99999999999999999999"})", "x")
+          .ok());
   EXPECT_EQ(vec::CheckJsonIntegerLiterals(R"([0, 9223372036854775808])", "x").message(),
             "x: integer 9223372036854775808 is out of range for a 64-bit signed integer");
-  EXPECT_EQ(vec::CheckJsonIntegerLiterals(R"({"k":"\\",  "n":-9223372036854775809})", "x").message(),
-            "x: integer -9223372036854775809 is out of range for a 64-bit signed integer");
+  EXPECT_EQ(
+      vec::CheckJsonIntegerLiterals(R"({"k":"\\",  "n":-9223372036854775809})", "x").message(),
+      "x: integer -9223372036854775809 is out of range for a 64-bit signed integer");
 }
 
 }  // namespace

@@ -1,15 +1,16 @@
 // Copyright urd authors. Filter semantics: nidus 0.3.0's tables (nidus.md §3.3)
 // plus Range, Exists, Not, Or and floats; Validate(); equality; Value names.
 
+#include "urd/filter.h"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "urd/filter.h"
 #include "urd/value.h"
 
 namespace urd {
@@ -132,7 +133,8 @@ TEST(FilterTest, EmptyAndIsMatchAll) {
 }
 
 TEST(FilterTest, RangeIntBounds) {
-  const Filter f = Filter::Range("n", Filter::Bound{V::Int(1), true}, Filter::Bound{V::Int(5), false});
+  const Filter f =
+      Filter::Range("n", Filter::Bound{V::Int(1), true}, Filter::Bound{V::Int(5), false});
   EXPECT_FALSE(f.Matches(One("n", V::Int(0))));
   EXPECT_TRUE(f.Matches(One("n", V::Int(1))));
   EXPECT_TRUE(f.Matches(One("n", V::Int(4))));
@@ -186,8 +188,8 @@ TEST(FilterTest, RangeHugeIntsCompareExactly) {
 }
 
 TEST(FilterTest, RangeStringsByByteOrder) {
-  const Filter f = Filter::Range("s", Filter::Bound{V::String("b"), true},
-                                 Filter::Bound{V::String("d"), false});
+  const Filter f =
+      Filter::Range("s", Filter::Bound{V::String("b"), true}, Filter::Bound{V::String("d"), false});
   EXPECT_FALSE(f.Matches(One("s", V::String("a"))));
   EXPECT_TRUE(f.Matches(One("s", V::String("b"))));
   EXPECT_TRUE(f.Matches(One("s", V::String("cz"))));
@@ -229,11 +231,13 @@ TEST(FilterTest, ValidateMessages) {
        "filter.range.n: needs at least one bound (gt, gte, lt, lte)"},
       {Filter::And({Filter::Exists("a"), Filter::Ge("n", V::Bool(true))}),
        "filter.and[1].range.n: bound \"gte\" must be a number or a string"},
-      {Filter::Lt("n", V::List({"a"})), "filter.range.n: bound \"lt\" must be a number or a string"},
+      {Filter::Lt("n", V::List({"a"})),
+       "filter.range.n: bound \"lt\" must be a number or a string"},
       {Filter::Gt("n", V::Float(std::nan(""))), "filter.range.n.gt: number must be finite"},
       {Filter::Le("n", V::Float(INFINITY)), "filter.range.n.lte: number must be finite"},
       {Filter::Eq("k", V::Float(-INFINITY)), "filter.eq.k: number must be finite"},
-      {Filter::In("k", {V::Int(1), V::Float(std::nan(""))}), "filter.in.k[1]: number must be finite"},
+      {Filter::In("k", {V::Int(1), V::Float(std::nan(""))}),
+       "filter.in.k[1]: number must be finite"},
       {Filter::Eq("k", V::String("\xFF")), "filter.eq.k: string is not valid UTF-8"},
       {Filter::Eq("k", V::List({"ok", "\xC3"})), "filter.eq.k[1]: string is not valid UTF-8"},
       {Filter::Glob("p", "\xC0\xAF"), "filter.glob.p: pattern is not valid UTF-8"},
@@ -266,7 +270,7 @@ TEST(FilterTest, ValidateDepth) {
   const Status s = Nest(Filter::kMaxDepth + 1).Validate();
   ASSERT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("nesting deeper than 64 levels"), std::string_view::npos);
-  EXPECT_FALSE(Nest(Filter::kMaxDepth).Matches(One("k", V::Null())));  // 63 Nots
+  EXPECT_FALSE(Nest(Filter::kMaxDepth).Matches(One("k", V::Null())));     // 63 Nots
   EXPECT_TRUE(Nest(Filter::kMaxDepth + 1).Matches(One("k", V::Null())));  // 64 Nots
 }
 

@@ -1,9 +1,9 @@
 // Copyright urd authors. GlobMatch: nidus 0.3.0's table (nidus.md §3.4) and more.
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "urd/filter.h"
 
@@ -46,28 +46,18 @@ TEST(GlobTest, NidusVectors) {
 
 TEST(GlobTest, StarsAndAnchoring) {
   const GlobCase cases[] = {
-      {"*", "", true},
-      {"*", "anything/at/all", true},
-      {"**", "", true},
-      {"a**b", "ab", true},  // consecutive stars collapse
-      {"a***b", "axxb", true},
-      {"*a", "ba", true},
-      {"*a", "ab", false},  // anchored at the end
-      {"a*", "ab", true},
-      {"a*", "ba", false},  // anchored at the start
-      {"*b*", "abc", true},
-      {"*b*", "ac", false},
-      {"a*b*c", "aXbYc", true},
-      {"a*b*c", "aXbYcZ", false},
+      {"*", "", true},          {"*", "anything/at/all", true},
+      {"**", "", true},         {"a**b", "ab", true},  // consecutive stars collapse
+      {"a***b", "axxb", true},  {"*a", "ba", true},
+      {"*a", "ab", false},                            // anchored at the end
+      {"a*", "ab", true},       {"a*", "ba", false},  // anchored at the start
+      {"*b*", "abc", true},     {"*b*", "ac", false},
+      {"a*b*c", "aXbYc", true}, {"a*b*c", "aXbYcZ", false},
       {"a*b*c", "abcbc", true},  // needs backtracking past the first `b`
-      {"*x*y", "xxyxy", true},
-      {"?", "", false},
-      {"??", "ab", true},
-      {"??", "abc", false},
-      {"*?", "", false},
-      {"*?", "a", true},
-      {"abc", "abc", true},
-      {"abc", "ABC", false},  // case-sensitive
+      {"*x*y", "xxyxy", true},  {"?", "", false},
+      {"??", "ab", true},       {"??", "abc", false},
+      {"*?", "", false},        {"*?", "a", true},
+      {"abc", "abc", true},     {"abc", "ABC", false},  // case-sensitive
   };
   ExpectTable(cases, std::size(cases));
 }
@@ -121,10 +111,10 @@ TEST(GlobTest, NoEscapes) {
 }
 
 TEST(GlobTest, UnicodeScalarValues) {
-  EXPECT_TRUE(GlobMatch("?", "\xC3\xA9"));          // é is one character
+  EXPECT_TRUE(GlobMatch("?", "\xC3\xA9"));  // é is one character
   EXPECT_FALSE(GlobMatch("??", "\xC3\xA9"));
   EXPECT_TRUE(GlobMatch("caf?", "caf\xC3\xA9"));
-  EXPECT_TRUE(GlobMatch("?", "\xF0\x9F\x98\x80"));  // U+1F600, four bytes
+  EXPECT_TRUE(GlobMatch("?", "\xF0\x9F\x98\x80"));            // U+1F600, four bytes
   EXPECT_TRUE(GlobMatch("[\xC3\xA0-\xC3\xBF]", "\xC3\xA9"));  // [à-ÿ] holds é
   EXPECT_FALSE(GlobMatch("[\xC3\xA0-\xC3\xBF]", "e"));
   EXPECT_TRUE(GlobMatch("[!\xC3\xA9]", "e"));
@@ -137,14 +127,15 @@ TEST(GlobTest, InvalidUtf8IsOneUnitPerByte) {
   // A lone continuation byte, a truncated sequence, an overlong form: each byte is
   // one unit that equals only itself.
   EXPECT_TRUE(GlobMatch("?", "\x80"));
-  EXPECT_TRUE(GlobMatch("??", "\xC3"
-                              "A"));  // truncated é followed by A
+  EXPECT_TRUE(GlobMatch("??",
+                        "\xC3"
+                        "A"));               // truncated é followed by A
   EXPECT_TRUE(GlobMatch("??", "\xC0\xAF"));  // overlong '/'
   EXPECT_FALSE(GlobMatch("?", "\xC0\xAF"));
   EXPECT_TRUE(GlobMatch("a\xFF", "a\xFF"));
   EXPECT_FALSE(GlobMatch("a\xFF", "a\xFE"));
   EXPECT_TRUE(GlobMatch("*\xFF*", "xx\xFFyy"));
-  EXPECT_FALSE(GlobMatch("\xC3", "\xC3\xA9"));  // a broken pattern byte is not é
+  EXPECT_FALSE(GlobMatch("\xC3", "\xC3\xA9"));      // a broken pattern byte is not é
   EXPECT_FALSE(GlobMatch("[!a]", "\xED\xA0\x80"));  // an encoded surrogate is 3 units
   EXPECT_TRUE(GlobMatch("???", "\xED\xA0\x80"));
 }

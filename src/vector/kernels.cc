@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "base/cpu_features.h"
 #include "vector/kernels_internal.h"

@@ -33,7 +33,7 @@ extern const Kernels kAvx512Kernels;  // kernels_avx512.cc: AVX-512 F/BW/DQ/VL
 extern const Kernels kNeonKernels;  // kernels_neon.cc
 #endif
 
-// Bit (1u << static_cast<int>(level)) set for every level in `mask`.
+// The bit that stands for `level` in a mask of levels.
 constexpr uint32_t LevelBit(SimdLevel level) { return 1u << static_cast<int>(level); }
 
 // The levels SimdLevelSupported() accepts on this machine, as LevelBit()s.

@@ -38,10 +38,10 @@ namespace urd::vec {
 
 namespace {
 
-constexpr size_t kTileRows = 256;          // rows per kernel call (divides kBlockRows)
-constexpr size_t kBatchQueries = 32;       // queries per scan_f32_batch call
+constexpr size_t kTileRows = 256;             // rows per kernel call (divides kBlockRows)
+constexpr size_t kBatchQueries = 32;          // queries per scan_f32_batch call
 constexpr uint64_t kMinParallelWork = 32768;  // row scores; below this, one part
-constexpr uint64_t kGatherFraction = 16;   // gather when estimate < rows / this
+constexpr uint64_t kGatherFraction = 16;      // gather when estimate < rows / this
 
 static_assert(kBlockRows % kTileRows == 0, "tiles must not straddle blocks");
 
@@ -75,7 +75,6 @@ struct Context {
     return options.filter.matches_all() ||
            options.filter.Matches(state.row(static_cast<uint32_t>(r)).attrs);
   }
-  bool Admit(uint64_t r) const { return InScope(r) && MatchesFilter(r); }
 
   // First-pass score of one row under the scan mode.
   float ScoreOne(const Query& q, uint64_t r) const;
@@ -133,8 +132,8 @@ void ForEachTile(uint64_t lo, uint64_t hi, Fn&& fn) {
 // across the queries of a batch: -1 not yet checked, 0 rejected, 1 live and in
 // scope (filter not yet run), 2 admitted.
 template <typename Collector>
-void OfferTile(const Context& c, const float* scores, uint64_t start, size_t count,
-               int8_t* checked, Collector* top) {
+void OfferTile(const Context& c, const float* scores, uint64_t start, size_t count, int8_t* checked,
+               Collector* top) {
   for (size_t i = 0; i < count; ++i) {
     const float s = scores[i];
     if (s < top->threshold()) continue;
@@ -197,8 +196,7 @@ void RunParts(size_t parts, ThreadPool* pool, const std::function<void(size_t)>&
 
 // Collects the best rows for one query into `top`, using `parts` parts.
 template <typename Collector>
-void CollectOne(const Context& c, const Query& q, size_t parts, ThreadPool* pool,
-                Collector* top) {
+void CollectOne(const Context& c, const Query& q, size_t parts, ThreadPool* pool, Collector* top) {
   std::vector<Collector> locals(parts, *top);
   RunParts(parts, pool, [&](size_t p) {
     if (c.gather) {
@@ -258,8 +256,8 @@ std::vector<Hit> SearchOne(const Context& c, const float* q, size_t parts, Threa
     return MakeHits(c.state, exact.Take());
   }
   const size_t wide = std::max<size_t>(c.options.rerank_factor, 1);
-  ApproxTop approx(static_cast<size_t>(
-      std::min<uint64_t>(SaturatingMul(c.options.top_k, wide), c.n)));
+  ApproxTop approx(
+      static_cast<size_t>(std::min<uint64_t>(SaturatingMul(c.options.top_k, wide), c.n)));
   CollectOne(c, query, parts, pool, &approx);
   for (const Candidate& cand : approx.Take()) {
     exact.Push(c.kernels.dot_f32(q, c.rows.Row(cand.row), c.dim), cand.row);
@@ -269,8 +267,8 @@ std::vector<Hit> SearchOne(const Context& c, const float* q, size_t parts, Threa
 
 // Exact mode, full scan, nq queries: each tile is scored for every query while it
 // is in cache. tops[j] collects query j of this part.
-void BatchScanRange(const Context& c, const float* queries, size_t nq, uint64_t lo,
-                    uint64_t hi, std::vector<ExactTop>* tops) {
+void BatchScanRange(const Context& c, const float* queries, size_t nq, uint64_t lo, uint64_t hi,
+                    std::vector<ExactTop>* tops) {
   const size_t chunk = std::min(nq, kBatchQueries);
   std::vector<float> scores(chunk * kTileRows);
   int8_t checked[kTileRows];

@@ -20,8 +20,8 @@ namespace urd::vec {
 
 // How a RunSearch call went (for tests, stats and explain output).
 struct SearchStats {
-  bool gathered = false;    // scored only the attribute index's candidate rows
-  size_t parts = 0;         // parts the work was split into (1: the calling thread)
+  bool gathered = false;       // scored only the attribute index's candidate rows
+  size_t parts = 0;            // parts the work was split into (1: the calling thread)
   uint64_t rows_examined = 0;  // rows (or candidate rows) the first pass went over,
                                // summed over the queries
 };
@@ -37,8 +37,8 @@ struct SearchRequest {
 };
 
 // Returns one hit list per query, best first, ties broken by (collection, id); each
-// holds min(top_k, rows in scope matching the filter) hits, less those scoring below
-// min_score. Exact mode returns the same hits and scores for any thread count and
+// holds min(top_k, M) hits, M = live rows in scope matching the filter (and scoring
+// >= min_score, if set). Exact mode returns the same hits and scores for any thread count and
 // for a query alone or in a batch. Compressed modes return exact f32 scores of the
 // best top_k among the top_k * rerank_factor best rows on the compressed copy
 // (rerank_factor 0 counts as 1).

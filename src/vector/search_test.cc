@@ -107,7 +107,7 @@ class Data {
 enum class Kind { kGrid, kGaussian };
 
 const std::vector<std::string>& Collections() {
-  static const std::vector<std::string> names = {"alpha", "beta", "Zed", "\xc3\xa9t\xc3\xa9",
+  static const std::vector<std::string> names = {"alpha",  "beta",  "Zed", "\xc3\xa9t\xc3\xa9",
                                                  "alpha2", "doomed"};
   return names;
 }
@@ -136,9 +136,9 @@ std::vector<float> RandomVector(Kind kind, size_t dim, std::mt19937_64& rng) {
 
 Attrs MakeAttrs(uint64_t i, std::mt19937_64& rng) {
   Attrs a;
-  a["cat1"] = Value::Int(static_cast<int64_t>(i % 100));    // Eq: 1%
-  a["cat10"] = Value::Int(static_cast<int64_t>(i % 10));    // Eq: 10%
-  a["half"] = Value::String(i % 2 == 0 ? "even" : "odd");   // Eq: 50%
+  a["cat1"] = Value::Int(static_cast<int64_t>(i % 100));   // Eq: 1%
+  a["cat10"] = Value::Int(static_cast<int64_t>(i % 10));   // Eq: 10%
+  a["half"] = Value::String(i % 2 == 0 ? "even" : "odd");  // Eq: 50%
   a["path"] = Value::String("src/d" + std::to_string(i % 7) + "/f" + std::to_string(i) +
                             (i % 3 == 0 ? ".cc" : ".h"));
   a["n"] = Value::Float(std::uniform_real_distribution<double>(0, 100)(rng));
@@ -148,16 +148,16 @@ Attrs MakeAttrs(uint64_t i, std::mt19937_64& rng) {
 
 // `n` upserts spread over the collections, then ~10% overwritten, ~5% deleted and
 // one collection dropped; ~5% of the vectors duplicate an earlier one.
-std::unique_ptr<Data> Build(Kind kind, size_t dim, size_t n, uint64_t seed,
-                            bool keep_int8 = false, bool keep_f16 = false) {
+std::unique_ptr<Data> Build(Kind kind, size_t dim, size_t n, uint64_t seed, bool keep_int8 = false,
+                            bool keep_f16 = false) {
   auto d = std::make_unique<Data>(dim, keep_int8, keep_f16);
   std::mt19937_64 rng(seed);
   const auto& colls = Collections();
   std::vector<Key> keys;
   std::vector<std::vector<float>> vecs;
   for (uint64_t i = 0; i < n; ++i) {
-    std::vector<float> v = (i > 10 && rng() % 20 == 0) ? vecs[rng() % vecs.size()]
-                                                       : RandomVector(kind, dim, rng);
+    std::vector<float> v =
+        (i > 10 && rng() % 20 == 0) ? vecs[rng() % vecs.size()] : RandomVector(kind, dim, rng);
     // Ids whose byte order is not numeric order ("r10" < "r9").
     Key key{colls[rng() % colls.size()], "r" + std::to_string(rng() % (n * 2))};
     d->Upsert(key.first, key.second, v, MakeAttrs(i, rng));
@@ -185,8 +185,8 @@ std::vector<float> Queries(const Data& d, Kind kind, size_t nq, uint64_t seed) {
   for (const auto& [key, rec] : d.model) recs.push_back(&rec);
   std::vector<float> q;
   for (size_t j = 0; j < nq; ++j) {
-    std::vector<float> v = (j % 2 == 1 && !recs.empty()) ? recs[rng() % recs.size()]->v
-                                                         : RandomVector(kind, dim, rng);
+    std::vector<float> v =
+        (j % 2 == 1 && !recs.empty()) ? recs[rng() % recs.size()]->v : RandomVector(kind, dim, rng);
     q.insert(q.end(), v.begin(), v.end());
   }
   return q;
@@ -255,8 +255,8 @@ void ExpectOrdered(const std::vector<Hit>& hits) {
                          (a.score == b.score && (a.collection < b.collection ||
                                                  (a.collection == b.collection && a.id < b.id)));
     ASSERT_TRUE(ordered) << "hits " << i - 1 << " and " << i << " out of order: " << a.collection
-                         << "/" << a.id << " " << a.score << " then " << b.collection << "/"
-                         << b.id << " " << b.score;
+                         << "/" << a.id << " " << a.score << " then " << b.collection << "/" << b.id
+                         << " " << b.score;
   }
 }
 
@@ -289,16 +289,14 @@ int ExpectMatchesReference(const Data& d, const float* q, const std::vector<Hit>
       ++swaps;
       continue;
     }
-    ADD_FAILURE() << "position " << i << ": got " << h.collection << "/" << h.id << " "
-                  << h.score << ", want " << *ref[i].coll << "/" << *ref[i].id << " "
-                  << ref[i].score;
+    ADD_FAILURE() << "position " << i << ": got " << h.collection << "/" << h.id << " " << h.score
+                  << ", want " << *ref[i].coll << "/" << *ref[i].id << " " << ref[i].score;
   }
   return swaps;
 }
 
 // Bitwise equality of two results.
-void ExpectSameHits(const std::vector<Hit>& a, const std::vector<Hit>& b,
-                    const std::string& what) {
+void ExpectSameHits(const std::vector<Hit>& a, const std::vector<Hit>& b, const std::string& what) {
   SCOPED_TRACE(what);
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) {
@@ -418,10 +416,10 @@ TEST(TopKTest, NaNOrdersLastAndKeepsAStrictWeakOrder) {
 TEST(TopKTest, NameOrderBreaksTiesByCollectionThenId) {
   Data d(4, false, false);
   const std::vector<float> v = {0.5f, 0.5f, 0.5f, 0.5f};
-  d.Upsert("beta", "b", v, {});   // row 0
-  d.Upsert("alpha", "z", v, {});  // row 1
-  d.Upsert("alpha", "a", v, {});  // row 2
-  d.Upsert("Zed", "q", v, {});    // row 3 ('Z' < 'a' in byte order)
+  d.Upsert("beta", "b", v, {});      // row 0
+  d.Upsert("alpha", "z", v, {});     // row 1
+  d.Upsert("alpha", "a", v, {});     // row 2
+  d.Upsert("Zed", "q", v, {});       // row 3 ('Z' < 'a' in byte order)
   d.Upsert("\xc3\xa9", "a", v, {});  // row 4 (0xC3 sorts after ASCII)
   TopK<ByNameOrder> top(4, ByNameOrder(d.state));
   for (uint32_t r = 0; r < 5; ++r) top.Push(1.0f, r);
@@ -453,9 +451,7 @@ TEST(ThreadPoolTest, RunsEveryIndexExactlyOnce) {
 TEST(ThreadPoolTest, NestedCallsDoNotDeadlock) {
   ThreadPool pool(2);
   std::atomic<int> total{0};
-  pool.ParallelFor(4, [&](size_t) {
-    pool.ParallelFor(4, [&](size_t) { total.fetch_add(1); });
-  });
+  pool.ParallelFor(4, [&](size_t) { pool.ParallelFor(4, [&](size_t) { total.fetch_add(1); }); });
   EXPECT_EQ(total.load(), 16);
 }
 
@@ -497,8 +493,8 @@ int CheckAgainstReference(const Data& d, Kind kind, ThreadPool* pool, size_t nq,
         for (size_t k : ks) {
           o.top_k = k;
           for (int t : threads) {
-            const std::string what = nf.name + " k=" + std::to_string(k) + " t=" +
-                                     std::to_string(t) + " q=" + std::to_string(j) +
+            const std::string what = nf.name + " k=" + std::to_string(k) +
+                                     " t=" + std::to_string(t) + " q=" + std::to_string(j) +
                                      (min_score ? " min=" + std::to_string(*min_score) : "");
             swaps += ExpectMatchesReference(d, q, SearchOne(d, q, scope, o, t, pool), ref, k,
                                             near_tie, what);
@@ -564,8 +560,8 @@ TEST(SearchTest, ScopeCoversOnlyTheNamedCollections) {
   auto d = Build(Kind::kGrid, 16, 5000, 12);
   ThreadPool pool(2);
   const std::vector<float> queries = Queries(*d, Kind::kGrid, 4, 13);
-  for (const std::set<std::string>& names :
-       std::vector<std::set<std::string>>{{"alpha"}, {"Zed", "\xc3\xa9t\xc3\xa9"}, {"beta", "alpha2"}}) {
+  for (const std::set<std::string>& names : std::vector<std::set<std::string>>{
+           {"alpha"}, {"Zed", "\xc3\xa9t\xc3\xa9"}, {"beta", "alpha2"}}) {
     const std::vector<char> scope = d->Scope(names);
     for (const NamedFilter& nf : TestFilters()) {
       SearchOptions o;
@@ -602,8 +598,8 @@ TEST(SearchTest, BatchAnswersEachQueryExactlyAsAlone) {
       while (singles.size() < nq) {  // each query alone, checked against the reference
         const float* q = queries.data() + singles.size() * dim;
         singles.push_back(SearchOne(*d, q, scope, o, 1, &pool));
-        ExpectMatchesReference(*d, q, singles.back(), Reference(*d, q, scope, o), o.top_k,
-                               1e-6, nf.name + " alone");
+        ExpectMatchesReference(*d, q, singles.back(), Reference(*d, q, scope, o), o.top_k, 1e-6,
+                               nf.name + " alone");
       }
       for (int threads : {1, 2, 4}) {
         SearchRequest req;
@@ -879,8 +875,10 @@ TEST(SearchTiming, Exact200kx384) {
       if (j == 0 && threads == 1) first = hits;
       if (j == 0 && threads == 2) ExpectSameHits(first, hits, "1 vs 2 threads");
     }
-    const double ms = std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - start).count() / nq;
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count() /
+        nq;
     std::printf("[ timing ] exact 200000x384 top10 %s threads=%d parts=%zu: %.2f ms/query\n",
                 SimdLevelName(GetKernels().level), threads, stats.parts, ms);
   }
@@ -893,11 +891,10 @@ TEST(SearchTiming, Exact200kx384) {
   const auto start = std::chrono::steady_clock::now();
   const auto batch = RunSearch(d.rows, d.state, req, &pool);
   const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-          .count() / nq;
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+      nq;
   ExpectSameHits(first, batch[0], "batch");
-  std::printf("[ timing ] exact 200000x384 top10 batch nq=%zu threads=2: %.2f ms/query\n", nq,
-              ms);
+  std::printf("[ timing ] exact 200000x384 top10 batch nq=%zu threads=2: %.2f ms/query\n", nq, ms);
 }
 
 }  // namespace

@@ -18,10 +18,9 @@
 #ifndef URD_VECTOR_VALUE_JSON_H_
 #define URD_VECTOR_VALUE_JSON_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "urd/filter.h"
 #include "urd/result.h"

@@ -1,0 +1,81 @@
+// Copyright urd authors.
+
+#include "memory/decay.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace urd::mem {
+
+namespace {
+
+// 16 half-lives or more decay to 0.
+constexpr uint64_t kMaxHalvings = 16;
+
+}  // namespace
+
+uint16_t DecayFactor(uint64_t elapsed_ms, uint64_t half_life_ms) {
+  if (half_life_ms == 0) return UINT16_MAX;
+  const uint64_t e = std::min<uint64_t>(elapsed_ms, UINT64_MAX / 256);
+  const uint64_t k = (e * 256) / half_life_ms;  // the exponent in Q8
+  const uint64_t n = k >> 8;
+  if (n >= kMaxHalvings) return 0;
+  return static_cast<uint16_t>(kDecayTable[k & 0xFF] >> n);
+}
+
+uint16_t EffectiveConfidence(uint16_t stored, uint64_t elapsed_ms, uint64_t half_life_ms,
+                             bool pinned_or_authoritative) {
+  if (pinned_or_authoritative) return stored;
+  const uint32_t factor = DecayFactor(elapsed_ms, half_life_ms);
+  const uint32_t product = uint32_t{stored} * factor;  // <= 65535^2, fits u32
+  return static_cast<uint16_t>((product + 32767) / 65535);
+}
+
+uint64_t DecayConfig::HalfLifeMs(MemoryKind memory, SourceKind source) const {
+  switch (memory) {
+    case MemoryKind::kSem:
+      switch (source) {
+        case SourceKind::kObservation:
+          return sem_observation;
+        case SourceKind::kProfile:
+          return sem_profile;
+        case SourceKind::kSelfReport:
+          return sem_self_report;
+        case SourceKind::kParticipantReport:
+          return sem_participant_report;
+        case SourceKind::kDocument:
+          return sem_document;
+        case SourceKind::kRegistry:
+          return sem_registry;
+        case SourceKind::kPolicy:
+          return sem_policy;
+        case SourceKind::kAgentInstruction:
+          return sem_agent_instruction;
+        case SourceKind::kExternalAuthority:
+          return sem_external_authority;
+        case SourceKind::kPendingVerification:
+          return sem_pending_verification;
+        case SourceKind::kLibrarianAssignment:
+          return sem_librarian_assignment;
+      }
+      return 0;
+    case MemoryKind::kEpi:
+      switch (source) {
+        case SourceKind::kObservation:
+          return epi_observation;
+        case SourceKind::kSelfReport:
+          return epi_self_report;
+        case SourceKind::kParticipantReport:
+          return epi_participant_report;
+        default:
+          return 0;
+      }
+    case MemoryKind::kPro:
+      return pro_any;
+    case MemoryKind::kInf:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace urd::mem
