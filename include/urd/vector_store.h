@@ -172,6 +172,8 @@ class VectorStore {
 
   // The stored record (its vector is the unit-normalised copy). NotFound if absent.
   virtual Result<VectorRecord> Get(const std::string& collection, const std::string& id) const = 0;
+  // The number of live records in the collection. NotFound for an unknown collection.
+  virtual Result<size_t> CountRecords(const std::string& collection) const = 0;
   // Every record of the collection, by id ascending. NotFound for an unknown collection.
   virtual Result<std::vector<VectorRecord>> GetAll(const std::string& collection) const = 0;
 

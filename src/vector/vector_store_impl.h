@@ -59,6 +59,7 @@ class VectorStoreImpl final : public VectorStore {
                         std::span<const std::string> ids) override;
   Result<size_t> DeleteWhere(const std::string& collection, const Filter& filter) override;
   Result<VectorRecord> Get(const std::string& collection, const std::string& id) const override;
+  Result<size_t> CountRecords(const std::string& collection) const override;
   Result<std::vector<VectorRecord>> GetAll(const std::string& collection) const override;
   Result<std::vector<Hit>> Search(const Scope& scope, std::span<const float> query,
                                   const SearchOptions& options) const override;

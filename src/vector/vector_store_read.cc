@@ -43,6 +43,13 @@ Result<VectorRecord> VectorStoreImpl::Get(const std::string& collection,
   return VectorRecord{id, std::vector<float>(v, v + dim_), gen_.state->row(it->second).attrs};
 }
 
+Result<size_t> VectorStoreImpl::CountRecords(const std::string& collection) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  const CollectionState* c = gen_.state->Find(collection);
+  if (c == nullptr) return Status::NotFound("no collection '" + collection + "'");
+  return c->rows_by_id.size();
+}
+
 Result<std::vector<VectorRecord>> VectorStoreImpl::GetAll(const std::string& collection) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   const CollectionState* c = gen_.state->Find(collection);

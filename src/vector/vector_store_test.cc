@@ -187,6 +187,8 @@ TEST(VectorStoreTest, CollectionsMetaGetDelete) {
                                     Rec("3", {1, 1}, {{"k", Value::Int(2)}})};
   ASSERT_TRUE(s->Upsert("a", recs).ok());
   EXPECT_EQ(s->Get("a", "2").value().attrs.at("k"), Value::Int(2));
+  EXPECT_EQ(s->CountRecords("a").value(), 3u);
+  EXPECT_TRUE(s->CountRecords("zz").status().IsNotFound());
   EXPECT_TRUE(s->Get("a", "9").status().IsNotFound());
   std::vector<std::string> del = {"1", "9", "1"};
   EXPECT_EQ(s->Delete("a", del).value(), 1u);
