@@ -7,8 +7,10 @@
 // floats in order, the last chunk loaded with a lane mask, then a fixed horizontal
 // sum. dot_f32, scan_f32 and scan_f32_batch all run DotBlock below, so they agree
 // bit for bit. Single-query scans go one row at a time (see kernels_avx512.cc for
-// why); the batch uses register blocks of 4 queries x 2 rows (8 accumulators plus
-// the loads fit the 16 ymm registers) on L2-sized row tiles (internal::RunBatch).
+// why); the batch uses register blocks of 4 queries x 3 rows on L2-sized row tiles
+// (internal::RunBatch): 12 accumulators + 3 rows + 1 query fill the 16 ymm
+// registers (the main loop does not spill; the masked tail spills one), which
+// measured ~30% faster than 4 x 2 on Zen.
 
 #include <immintrin.h>
 
@@ -133,10 +135,10 @@ void BatchGroup(const float* queries, size_t count, const float* tile_rows, size
       QueriesAgainstRows<2, 4>(queries, tile_rows, stride, tile_n, d, out, out_stride);
       break;
     case 3:
-      QueriesAgainstRows<3, 2>(queries, tile_rows, stride, tile_n, d, out, out_stride);
+      QueriesAgainstRows<3, 3>(queries, tile_rows, stride, tile_n, d, out, out_stride);
       break;
     default:
-      QueriesAgainstRows<4, 2>(queries, tile_rows, stride, tile_n, d, out, out_stride);
+      QueriesAgainstRows<4, 3>(queries, tile_rows, stride, tile_n, d, out, out_stride);
       break;
   }
 }
@@ -144,6 +146,10 @@ void BatchGroup(const float* queries, size_t count, const float* tile_rows, size
 void ScanF32Batch(const float* queries, size_t nq, const float* rows, size_t stride, size_t n,
                   size_t d, float* scores) {
   static_assert(internal::kQueryGroup == 4);
+  if (nq == 1) {  // one sequential stream is faster than 4-row blocks (same result)
+    ScanF32(queries, rows, stride, n, d, scores);
+    return;
+  }
   internal::RunBatch(queries, nq, rows, stride, n, d, scores, &BatchGroup);
 }
 
