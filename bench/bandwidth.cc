@@ -2,8 +2,11 @@
 
 #include "bench/bandwidth.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -49,28 +52,54 @@ SumFn ChooseKernel(const char** name) {
 }
 
 // Seconds to sum floats [0, n) of `data` split over `threads` threads (n and each
-// part a multiple of 128 floats). The sum goes to *sink so it cannot be optimised
-// away.
+// part a multiple of 128 floats). The helpers are started first and spin until the
+// start signal, so thread creation and placement on the cores are not timed. The
+// sum goes to *sink so it cannot be optimised away.
 double TimedSum(SumFn sum, const float* data, size_t n, int threads, std::atomic<float>* sink) {
-  const size_t chunks = n / 128;
+  const size_t chunks = n / 128, parts = static_cast<size_t>(threads);
+  std::vector<float> partial(parts, 0.0f);
+  std::vector<double> end(parts, 0.0);
+  auto run_part = [&](size_t t) {
+    const size_t lo = chunks * t / parts, hi = chunks * (t + 1) / parts;
+    partial[t] = sum(data + lo * 128, (hi - lo) * 128);
+    end[t] = NowSeconds();
+  };
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
   std::vector<std::thread> workers;
-  std::vector<float> partial(static_cast<size_t>(threads), 0.0f);
-  const double start = NowSeconds();
-  for (int t = 1; t < threads; ++t) {
+  for (size_t t = 1; t < parts; ++t) {
     workers.emplace_back([&, t] {
-      const size_t lo = chunks * static_cast<size_t>(t) / static_cast<size_t>(threads);
-      const size_t hi = chunks * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
-      partial[static_cast<size_t>(t)] = sum(data + lo * 128, (hi - lo) * 128);
+      ready.fetch_add(1);
+      while (!go.load(std::memory_order_acquire)) {
+      }
+      run_part(t);
     });
   }
-  const size_t hi0 = chunks / static_cast<size_t>(threads);
-  partial[0] = sum(data, hi0 * 128);
+  while (ready.load() < threads - 1) {
+  }
+  // Sleeping lets the scheduler move the spinning helpers onto the other cores.
+  if (threads > 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const double start = NowSeconds();
+  go.store(true, std::memory_order_release);
+  run_part(0);
   for (std::thread& w : workers) w.join();
-  const double elapsed = NowSeconds() - start;
   float total = 0;
   for (float p : partial) total += p;
   sink->store(total, std::memory_order_relaxed);
-  return elapsed;
+  return *std::max_element(end.begin(), end.end()) - start;
+}
+
+// A 2 MiB-aligned array on transparent huge pages where the kernel allows it (the
+// best case for streaming; THP is often "madvise" only). Sets *huge if advised.
+float* AllocArray(size_t bytes, bool* huge) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+  float* p = static_cast<float*>(std::aligned_alloc(kHuge, rounded));
+  *huge = false;
+#if defined(MADV_HUGEPAGE)
+  if (p != nullptr) *huge = madvise(p, rounded, MADV_HUGEPAGE) == 0;
+#endif
+  return p;
 }
 
 }  // namespace
@@ -81,7 +110,7 @@ BandwidthResult MeasureBandwidth(uint64_t bytes, int threads, int runs) {
   const size_t n = static_cast<size_t>(bytes / sizeof(float)) / 128 * 128;
   r.bytes = n * sizeof(float);
   SumFn sum = ChooseKernel(&r.kernel);
-  float* data = static_cast<float*>(std::aligned_alloc(64, r.bytes));
+  float* data = AllocArray(r.bytes, &r.huge_pages);
   if (data == nullptr) return r;
   // Touch every page (from every thread's part, so first-touch placement matches).
   std::fill(data, data + n, 1.0f);

@@ -1,10 +1,12 @@
 // Copyright urd authors. The `bandwidth` workload's measurement: streaming read
 // bandwidth of main memory, the physical limit of an exact f32 scan.
 //
-// Method: sum a 64-byte-aligned float array (1 GiB by default, far larger than any
-// cache) with the widest SIMD kernel this CPU runs (one translation unit per
-// instruction set: bandwidth_avx512.cc, bandwidth_avx2.cc, scalar fallback), once on
-// one thread and once split across `threads` threads; best of `runs` runs each.
+// Method: sum a float array (1 GiB by default, far larger than any cache; 2 MiB
+// aligned and advised onto transparent huge pages, the best case for a stream) with
+// the widest SIMD kernel this CPU runs (one translation unit per instruction set:
+// bandwidth_avx512.cc, bandwidth_avx2.cc, scalar fallback), once on one thread and
+// once split across `threads` threads already running on their cores; best of
+// `runs` runs each.
 //
 // Thread-safety: MeasureBandwidth may be called from any thread; it starts its own.
 
@@ -20,6 +22,7 @@ struct BandwidthResult {
   uint64_t bytes = 0;          // size of the array read per run
   int threads = 1;             // threads of the multi-threaded figure
   const char* kernel = "";     // "avx512", "avx2" or "scalar"
+  bool huge_pages = false;     // the array was advised onto transparent huge pages
   double gbps_1thread = 0;     // best run, 1e9 bytes per second
   double gbps_threads = 0;     // best run with `threads` threads
 };

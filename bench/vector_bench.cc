@@ -93,12 +93,15 @@ nlohmann::json RunBandwidth(BenchEnv* env) {
   env->bandwidth = MeasureBandwidth(kBandwidthBytes, env->threads, env->options->quick ? 3 : 7);
   const BandwidthResult& b = env->bandwidth;
   if (env->tables) {
-    Table t("bandwidth: streaming read of a 1 GiB float array", {"threads", "GB/s", "kernel"});
+    Table t(Format("bandwidth: streaming read of a 1 GiB float array (%s)",
+                   b.huge_pages ? "transparent huge pages" : "4 KiB pages"),
+            {"threads", "GB/s", "kernel"});
     t.AddRow({"1", Format("%.1f", b.gbps_1thread), b.kernel});
     t.AddRow({Format("%d", b.threads), Format("%.1f", b.gbps_threads), b.kernel});
     t.Print();
   }
-  return {{"bytes", b.bytes}, {"kernel", b.kernel}, {"gbps_1thread", b.gbps_1thread},
+  return {{"bytes", b.bytes}, {"kernel", b.kernel}, {"huge_pages", b.huge_pages},
+          {"gbps_1thread", b.gbps_1thread},
           {"threads", b.threads}, {"gbps_threads", b.gbps_threads}};
 }
 

@@ -20,13 +20,15 @@
 //               (mismatches, expected 0).
 //   faiss       FAISS IndexFlatIP on the same data (if built with faiss): one query
 //               at a time on 1 OpenMP thread, and one call with a batch of 64 queries
-//               on --threads threads; urd/faiss latency ratios. "faiss: not
-//               available" otherwise.
+//               on --threads threads (skipped when the BLAS speed seen on a smaller
+//               configuration says it would take over 40 s, 10 s with --quick);
+//               urd/faiss latency ratios. "faiss: not available" otherwise.
 //   hnswlib     hnswlib BruteforceSearch with an inner-product space, its kernel
 //               built for the best instruction set of this CPU (hnswlib_runner.h):
 //               one query at a time; urd/hnswlib latency ratio.
 //               Peers run the same queries; when one query takes long, fewer of them
-//               (at least 20; the count is reported) to keep the run short.
+//               (about 20 s worth, 5 s with --quick; at least 20 queries; the count is
+//               reported).
 //   compressed  Fashion-MNIST: the 60000 train images (784 pixels / 255) in a store
 //               with keep_int8 and keep_f16; the first 200 t10k images as queries:
 //               exact f32, int8 + exact re-rank (rerank_factor 4 and 8) and f16, one

@@ -15,6 +15,10 @@ CollectionState* StoreState::Ensure(const std::string& name) {
   auto c = std::make_unique<CollectionState>();
   c->index = static_cast<int32_t>(slots_.size());
   c->name = name;
+  if (reserve_hint_ > 0) {
+    c->rows_by_id.reserve(reserve_hint_);
+    reserve_hint_ = 0;
+  }
   slots_.push_back(c.get());
   return collections_.emplace(name, std::move(c)).first->second.get();
 }

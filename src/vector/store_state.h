@@ -42,6 +42,13 @@ class StoreState {
   // use; `rows_available` bounds them (Corruption if an op references a row beyond).
   Status Apply(const VectorOp& op, uint64_t rows_available);
 
+  // Capacity hint before a replay of up to `rows` upserts: the first collection
+  // created afterwards reserves its id map for them (most stores hold one).
+  void ReserveRows(uint64_t rows) {
+    rows_.reserve(rows);
+    reserve_hint_ = rows;
+  }
+
   const CollectionState* Find(const std::string& name) const;
   // Sorted by name.
   const std::map<std::string, std::unique_ptr<CollectionState>>& collections() const {
@@ -69,6 +76,7 @@ class StoreState {
   std::vector<RowInfo> rows_;
   uint64_t dead_rows_ = 0;
   uint64_t docs_ = 0;
+  uint64_t reserve_hint_ = 0;
   AttrIndex index_;
 };
 

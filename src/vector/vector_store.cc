@@ -196,17 +196,21 @@ Status VectorStoreImpl::LoadRows(uint64_t number, RowStore* rows, uint64_t* rows
   return Status::OK();
 }
 
-Status VectorStoreImpl::ReplayLog(Generation* gen, uint64_t rows_in_file, bool writable) {
+Status VectorStoreImpl::ReplayLog(Generation* gen, uint64_t rows_in_file, bool writable,
+                                  std::vector<std::pair<uint64_t, uint32_t>>* deferred) {
   RowStore* rows = gen->rows.get();
   StoreState* state = gen->state.get();
   const size_t dim = dim_;
-  auto apply = [rows, state, rows_in_file, dim](const LogBatch& b) -> Status {
+  auto apply = [rows, state, rows_in_file, dim, deferred](const LogBatch& b) -> Status {
     VectorOp op;
     for (std::string_view rec : b.records) {
       Status s = DecodeOp(rec, &op);
       if (!s.ok()) return s.WithContext("batch " + std::to_string(b.sequence));
       URD_RETURN_IF_ERROR(state->Apply(op, rows_in_file));
-      if (op.type == OpType::kUpsert && RowChecksum(rows->Row(op.row), dim) != op.row_crc) {
+      if (op.type != OpType::kUpsert) continue;
+      if (deferred) {
+        deferred->emplace_back(op.row, op.row_crc);
+      } else if (RowChecksum(rows->Row(op.row), dim) != op.row_crc) {
         return Status::Corruption("row " + std::to_string(op.row) + " (record '" + op.id +
                                   "') fails its checksum");
       }
@@ -241,8 +245,41 @@ Status VectorStoreImpl::LoadGeneration(uint64_t number, bool writable, Generatio
   gen->rows = std::make_unique<RowStore>(dim_, options_.keep_int8, options_.keep_f16);
   gen->state = std::make_unique<StoreState>();
   uint64_t rows_in_file = 0;
-  URD_RETURN_IF_ERROR(LoadRows(number, gen->rows.get(), &rows_in_file));
-  URD_RETURN_IF_ERROR(ReplayLog(gen, rows_in_file, writable));
+  if (!writable) {
+    // A writer may be appending: read the rows before the log, so every batch the
+    // log scan finds has its rows loaded (they are synced before the batch).
+    URD_RETURN_IF_ERROR(LoadRows(number, gen->rows.get(), &rows_in_file));
+    gen->state->ReserveRows(rows_in_file);
+    URD_RETURN_IF_ERROR(ReplayLog(gen, rows_in_file, writable, nullptr));
+  } else {
+    // We hold the lock, so the files are still: load the rows on a second thread
+    // while the log replays, then check the row checksums in parallel.
+    const std::string vpath = PathOf(VectorsFileName(number));
+    URD_ASSIGN_OR_RETURN(uint64_t vsize, env_->GetFileSize(vpath));
+    const uint64_t expect = vsize < kVectorsHeaderSize
+                                ? 0 : (vsize - kVectorsHeaderSize) / RowStrideBytes(dim_);
+    Status loaded;
+    std::thread loader([&] {
+      try {
+        loaded = LoadRows(number, gen->rows.get(), &rows_in_file);
+      } catch (const std::bad_alloc&) {
+        loaded = Status::IOError(vpath + ": out of memory while loading rows");
+      }
+    });
+    std::vector<std::pair<uint64_t, uint32_t>> checks;
+    gen->state->ReserveRows(expect);
+    Status replayed;
+    try {
+      replayed = ReplayLog(gen, expect, writable, &checks);
+    } catch (const std::bad_alloc&) {
+      replayed = Status::IOError(vpath + ": out of memory while replaying");
+    }
+    loader.join();
+    URD_RETURN_IF_ERROR(loaded);
+    URD_RETURN_IF_ERROR(replayed);
+    if (rows_in_file != expect) return Status::IOError(vpath + ": changed size during open");
+    URD_RETURN_IF_ERROR(VerifyRows(*gen->rows, checks));
+  }
   const uint64_t referenced = gen->state->rows_referenced();
   gen->rows->Truncate(referenced);  // orphan rows of calls that never committed
   if (!writable) return Status::OK();
@@ -254,6 +291,25 @@ Status VectorStoreImpl::LoadGeneration(uint64_t number, bool writable, Generatio
     gen->truncated_vector_bytes = size - want;
   }
   URD_ASSIGN_OR_RETURN(gen->vectors, env_->NewWritableFile(path, WriteMode::kAppend));
+  return Status::OK();
+}
+
+Status VectorStoreImpl::VerifyRows(const RowStore& rows,
+                                   const std::vector<std::pair<uint64_t, uint32_t>>& checks) const {
+  const size_t parts = std::min<size_t>(pool_->workers() + 1, checks.size() / 4096 + 1);
+  std::vector<int64_t> bad(parts, -1);
+  pool_->ParallelFor(parts, [&](size_t p) {
+    const size_t begin = checks.size() * p / parts, end = checks.size() * (p + 1) / parts;
+    for (size_t i = begin; i < end; i++) {
+      if (RowChecksum(rows.Row(checks[i].first), dim_) != checks[i].second) {
+        bad[p] = static_cast<int64_t>(checks[i].first);
+        return;
+      }
+    }
+  });
+  for (int64_t row : bad) {
+    if (row >= 0) return Status::Corruption("row " + std::to_string(row) + " fails its checksum");
+  }
   return Status::OK();
 }
 

@@ -81,7 +81,12 @@ class VectorStoreImpl final : public VectorStore {
   // Loading (vector_store.cc).
   Status LoadGeneration(uint64_t number, bool writable, Generation* gen);
   Status LoadRows(uint64_t number, RowStore* rows, uint64_t* rows_in_file);
-  Status ReplayLog(Generation* gen, uint64_t rows_in_file, bool writable);
+  // Replays the log. With `deferred`, row checksums are collected there instead of
+  // checked (the rows may still be loading).
+  Status ReplayLog(Generation* gen, uint64_t rows_in_file, bool writable,
+                   std::vector<std::pair<uint64_t, uint32_t>>* deferred);
+  Status VerifyRows(const RowStore& rows,
+                    const std::vector<std::pair<uint64_t, uint32_t>>& checks) const;
   Status CreateStore();
   void RemoveStaleFiles(uint64_t live);
   Status CatchUp();
