@@ -62,8 +62,8 @@ run "$urd" frames append "$log" --record "alice likes rust" --record "bob likes 
 run "$urd" frames append "$log" --record "carol joined the team"
 run "$urd" frames append "$log" --record "meeting moved to friday" --record "" --record "end"
 
-say "a writer runs in the background, committing 4 KiB batches without pause"
-"$urd" frames append "$log" --batches 100000000 --records 4 --bytes 4096 --fsync never \
+say "a writer runs in the background, committing fsynced 16 KiB batches without pause"
+"$urd" frames append "$log" --batches 100000000 --records 4 --bytes 4096 --fsync every \
   --owner demo-writer >/dev/null &
 writer=$!
 sleep 0.5
@@ -84,7 +84,8 @@ run "$urd" frames recover "$log"
 run "$urd" frames append "$log" --record "written after the crash"
 
 say "every committed batch is intact; no partial batch is visible"
-"$urd" frames dump "$log" | head -12
+"$urd" frames dump "$log" > "$dir/dump.txt"
+head -12 "$dir/dump.txt"
 echo "..."
 run "$urd" frames check "$log"
 printf '\ndemo workspace: %s\n' "$dir"
