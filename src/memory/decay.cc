@@ -78,4 +78,42 @@ uint64_t DecayConfig::HalfLifeMs(MemoryKind memory, SourceKind source) const {
   return 0;
 }
 
+Status DecayConfig::SetHalfLifeDays(std::string_view key, uint64_t days) {
+  if (days > UINT64_MAX / kDayMs) {
+    return Status::InvalidArgument("decay half-life " + std::string(key) + " = " +
+                                   std::to_string(days) + " days is too large");
+  }
+  const uint64_t ms = days * kDayMs;
+  struct Field {
+    std::string_view key;
+    uint64_t DecayConfig::*field;
+  };
+  static const Field kFields[] = {
+      {"semantic.observation", &DecayConfig::sem_observation},
+      {"semantic.profile", &DecayConfig::sem_profile},
+      {"semantic.self_report", &DecayConfig::sem_self_report},
+      {"semantic.participant_report", &DecayConfig::sem_participant_report},
+      {"semantic.document", &DecayConfig::sem_document},
+      {"semantic.registry", &DecayConfig::sem_registry},
+      {"semantic.policy", &DecayConfig::sem_policy},
+      {"semantic.agent_instruction", &DecayConfig::sem_agent_instruction},
+      {"semantic.external_authority", &DecayConfig::sem_external_authority},
+      {"semantic.pending_verification", &DecayConfig::sem_pending_verification},
+      {"semantic.librarian_assignment", &DecayConfig::sem_librarian_assignment},
+      {"episodic.observation", &DecayConfig::epi_observation},
+      {"episodic.self_report", &DecayConfig::epi_self_report},
+      {"episodic.participant_report", &DecayConfig::epi_participant_report},
+      {"procedural.any", &DecayConfig::pro_any},
+  };
+  for (const Field& f : kFields) {
+    if (f.key == key) {
+      this->*f.field = ms;
+      return Status::OK();
+    }
+  }
+  return Status::InvalidArgument("unknown decay half-life key `" + std::string(key) +
+                                 "` (expected semantic.<source>, episodic.<source> or "
+                                 "procedural.any)");
+}
+
 }  // namespace urd::mem

@@ -21,7 +21,10 @@
 
 #include <cstdint>
 
+#include <string_view>
+
 #include "memory/types.h"
+#include "urd/status.h"
 
 namespace urd::mem {
 
@@ -91,6 +94,12 @@ struct DecayConfig {
   // field; 0 for kInf and for an episodic memory from a source without an
   // episodic field (e.g. pending_verification).
   uint64_t HalfLifeMs(MemoryKind memory, SourceKind source) const;
+
+  // Sets one half-life from a configuration key, in days (0 = never decays):
+  // "semantic.<source>" (the 11 source kind names), "episodic.observation",
+  // "episodic.self_report", "episodic.participant_report" or "procedural.any".
+  // InvalidArgument naming the key when it is none of these or days is too large.
+  Status SetHalfLifeDays(std::string_view key, uint64_t days);
 };
 
 }  // namespace urd::mem
