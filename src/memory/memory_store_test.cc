@@ -246,6 +246,39 @@ TEST(MemoryStoreTest, ImportedMimirBatchesReplayIntoTheStore) {
   EXPECT_EQ(r->committed_at, 1'713'350'400'001u);
 }
 
+std::string Golden(const char* name) {
+  return ReadFile(std::string(URD_TESTDATA_DIR) + "/" + name);
+}
+
+// memory.log golden file (docs/format.md §5, built by make_memory_golden.py from
+// the format documents): a fresh store writes it byte for byte, and reads it.
+TEST(MemoryStoreTest, MemoryLogGoldenFile) {
+  std::string golden = Golden("memory_v1_sem_batch.golden");
+  ASSERT_EQ(golden.size(), 299u);
+  std::string dir = TempDir("golden");
+  {
+    auto s = OpenOk(dir);
+    auto r = s->Commit("(sem @alice @knows @bob :src @observation :c 0.8 :v 2024-01-15)",
+                       1'713'350'400'000);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->episode, "__ep_0");
+  }
+  EXPECT_EQ(ReadFile(dir + "/memory.log"), golden);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  WriteFile(dir + "/memory.log", golden);
+  MemoryOptions ro;
+  ro.read_only = true;
+  auto s = OpenOk(dir, ro);
+  auto q = s->Query("(query :s @alice :p @knows)");
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->records.size(), 1u);
+  EXPECT_EQ(q->records[0].form,
+            "(sem @alice @knows @bob :src @observation :c 0.8 :v 2024-01-15T00:00:00Z)");
+  EXPECT_EQ(q->records[0].committed_at, 1'713'350'400'000u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(MemoryStoreTest, DecayOverridesAndBadKeys) {
   MemoryOptions o;
   o.decay_days["semantic.observation"] = 0;
