@@ -200,9 +200,9 @@ class PredicateReader {
 // The bi-temporal resolver and candidate collection (§4.4, §7.2).
 class Executor {
  public:
-  Executor(const MemoryState& state, const DecayConfig& decay, const Predicates& p,
-           ClockTime as_of, ClockTime as_committed)
-      : state_(state), decay_(decay), p_(p), as_of_(as_of), as_committed_(as_committed) {}
+  Executor(const MemoryState& state, const Predicates& p, ClockTime as_of,
+           ClockTime as_committed)
+      : state_(state), p_(p), as_of_(as_of), as_committed_(as_committed) {}
 
   void Collect(std::vector<MemoryRef>* out) {
     out_ = out;
@@ -310,7 +310,7 @@ class Executor {
       const Rec& r = recs[i];
       if (!r.projected || r.committed_at > as_committed_) continue;
       if ((p_.s && r.s != *p_.s) || (p_.p && r.p != *p_.p)) continue;
-      Add(MemoryRef{kind, i});
+      AddOnce(MemoryRef{kind, i});
     }
   }
 
@@ -319,18 +319,22 @@ class Executor {
     ProjectedOf(state_.inf(), MemoryKind::kInf);
   }
 
-  void Add(MemoryRef ref) {
-    uint64_t key = (static_cast<uint64_t>(ref.kind) << 32) | ref.index;
-    if (seen_.insert(key).second) out_->push_back(ref);
+  void Add(MemoryRef ref) { out_->push_back(ref); }
+
+  // Projected records may already be in the result (resolved at an explicit
+  // future :as_of); the projected path is rare, so a linear check is fine.
+  void AddOnce(MemoryRef ref) {
+    for (MemoryRef r : *out_) {
+      if (r.kind == ref.kind && r.index == ref.index) return;
+    }
+    out_->push_back(ref);
   }
 
   const MemoryState& state_;
-  const DecayConfig& decay_;
   const Predicates& p_;
   ClockTime as_of_;
   ClockTime as_committed_;
   std::vector<MemoryRef>* out_ = nullptr;
-  std::unordered_set<uint64_t> seen_;
 };
 
 ClockTime CommittedAt(const MemoryState& s, MemoryRef r) {
@@ -510,19 +514,20 @@ Status ExecuteQuery(const MemoryState& state, const DecayConfig& decay, std::str
   out->as_of = p.as_of.value_or(now);
   out->as_committed = p.as_committed.value_or(now);
   std::vector<MemoryRef> refs;
-  Executor(state, decay, p, out->as_of, out->as_committed).Collect(&refs);
-  std::vector<std::pair<ClockTime, MemoryRef>> sorted;
-  sorted.reserve(refs.size());
-  for (MemoryRef r : refs) {
-    ClockTime c = CommittedAt(state, r);
-    if (PassesEpisode(state, p, c)) sorted.emplace_back(c, r);
+  Executor(state, p, out->as_of, out->as_committed).Collect(&refs);
+  if (p.episode_filter != EpisodeFilter::kNone) {
+    std::erase_if(refs, [&](MemoryRef r) { return !PassesEpisode(state, p, CommittedAt(state, r)); });
   }
-  std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return MemoryIdOf(state, a.second) < MemoryIdOf(state, b.second);
-  });
+  if (refs.size() > 1) {
+    std::sort(refs.begin(), refs.end(), [&](MemoryRef a, MemoryRef b) {
+      ClockTime ca = CommittedAt(state, a), cb = CommittedAt(state, b);
+      if (ca != cb) return ca < cb;
+      return MemoryIdOf(state, a) < MemoryIdOf(state, b);
+    });
+  }
   bool historical = p.as_of && *p.as_of < now;
-  for (const auto& [c, r] : sorted) {
+  out->records.reserve(std::min<size_t>(refs.size(), p.limit));
+  for (MemoryRef r : refs) {
     ReadRecord rec{r, EffectiveConfidenceOf(state, decay, r, now), FramingOf(state, r, historical)};
     bool retired = ReferencesRetired(state, r);
     if (retired && !p.include_retired) {
