@@ -29,8 +29,42 @@ uint64_t Mix(uint64_t x) {
 
 }  // namespace
 
-size_t MemoryState::KeyHash::operator()(const Key& k) const {
-  return static_cast<size_t>(Mix(k.a * 0x9e3779b97f4a7c15ULL ^ Mix(k.b)));
+uint32_t MemoryState::KeyHashOf(SymbolId s, SymbolId p) {
+  return static_cast<uint32_t>(Mix(s * 0x9e3779b97f4a7c15ULL ^ Mix(p)));
+}
+
+template <typename Rec>
+uint32_t MemoryState::NewestOf(const KeyedIndex& index, const std::vector<Rec>& recs, SymbolId s,
+                               SymbolId p) const {
+  return index.newest.Find(KeyHashOf(s, p), [&](uint32_t i) {
+    return recs[i].s == s && recs[i].p == p;
+  });
+}
+
+template <typename Rec>
+uint32_t MemoryState::Link(KeyedIndex* index, const std::vector<Rec>& recs, const Rec& r,
+                           uint32_t at) {
+  const uint32_t h = KeyHashOf(r.s, r.p);
+  const uint32_t prev = NewestOf(*index, recs, r.s, r.p);
+  uint32_t current = prev == kNoRecord ? kNoRecord : index->current[prev];
+  // Write-side supersession (§4.5): a forward write (or the first) becomes
+  // current; a retroactive one leaves the current record alone.
+  if (current == kNoRecord || r.valid_at > recs[current].valid_at) current = at;
+  index->current.push_back(current);
+  if (prev == kNoRecord) {
+    index->newest.Insert(h, at);
+  } else {
+    index->newest.Replace(h, prev, at);
+  }
+  PushUndo([index, h, prev, at] {
+    index->current.pop_back();
+    if (prev == kNoRecord) {
+      index->newest.Erase(h, at);
+    } else {
+      index->newest.Replace(h, at, prev);
+    }
+  });
+  return prev;
 }
 
 // ---- Undo journal ----
@@ -74,22 +108,6 @@ uint64_t MemoryState::TakeMemoryCounter() {
 uint64_t MemoryState::TakeEpisodeCounter() {
   PushUndo([this, old = next_episode_counter_] { next_episode_counter_ = old; });
   return next_episode_counter_++;
-}
-
-void MemoryState::SetSlot(SlotMap* map, Key key, Slot slot) {
-  auto it = map->find(key);
-  if (recording_) {
-    if (it == map->end()) {
-      PushUndo([map, key] { map->erase(key); });
-    } else {
-      PushUndo([map, key, old = it->second] { (*map)[key] = old; });
-    }
-  }
-  if (it == map->end()) {
-    map->emplace(key, slot);
-  } else {
-    it->second = slot;
-  }
 }
 
 void MemoryState::SetRuleSlot(SymbolId rule, Slot slot) {
@@ -177,8 +195,9 @@ Status MemoryState::ClaimMemoryId(SymbolId id, MemoryKind kind, size_t size) {
     return Status::Corruption("memory state: too many " + std::string(MemoryKindName(kind)) +
                               " records");
   }
-  if (id >= (uint64_t{1} << 40)) {
-    return Status::Corruption("memory id #" + std::to_string(id) + " is out of range");
+  if (symbols_.Find(id) == nullptr) {
+    return Status::Corruption("memory id #" + std::to_string(id) +
+                              " is not an allocated symbol");
   }
   if (id < memory_ref_.size() && memory_ref_[id] != kNoRef) {
     return Status::Corruption("memory id #" + std::to_string(id) + " is used twice");
@@ -196,15 +215,7 @@ Status MemoryState::ClaimMemoryId(SymbolId id, MemoryKind kind, size_t size) {
 Status MemoryState::ApplySem(const SemRecord& r) {
   URD_RETURN_IF_ERROR(ClaimMemoryId(r.memory_id, MemoryKind::kSem, sem_.size()));
   auto index = static_cast<uint32_t>(sem_.size());
-  Key key{r.s, r.p};
-  auto it = sem_slots_.find(key);
-  Slot slot = it == sem_slots_.end() ? Slot{} : it->second;
-  uint32_t prev = slot.newest;
-  // Write-side supersession (§4.5): a forward write (or the first) becomes current;
-  // a retroactive one leaves the current entry alone.
-  if (slot.current == kNoRecord || r.valid_at > sem_[slot.current].valid_at) slot.current = index;
-  slot.newest = index;
-  SetSlot(&sem_slots_, key, slot);
+  uint32_t prev = Link(&sem_keys_, sem_, r, index);
   auto sit = sem_by_subject_.find(r.s);
   uint32_t prev_subject = sit == sem_by_subject_.end() ? kNoRecord : sit->second;
   sem_by_subject_[r.s] = index;
@@ -297,13 +308,7 @@ Status MemoryState::ApplyPro(const ProRecord& r) {
 Status MemoryState::ApplyInf(const InfRecord& r) {
   URD_RETURN_IF_ERROR(ClaimMemoryId(r.memory_id, MemoryKind::kInf, inf_.size()));
   auto index = static_cast<uint32_t>(inf_.size());
-  Key key{r.s, r.p};
-  auto it = inf_slots_.find(key);
-  Slot slot = it == inf_slots_.end() ? Slot{} : it->second;
-  uint32_t prev = slot.newest;
-  if (slot.current == kNoRecord || r.valid_at > inf_[slot.current].valid_at) slot.current = index;
-  slot.newest = index;
-  SetSlot(&inf_slots_, key, slot);
+  uint32_t prev = Link(&inf_keys_, inf_, r, index);
   for (SymbolId parent : r.derived_from) {
     auto& list = derived_from_[parent];
     if (!list.empty() && list.back() == r.memory_id) continue;  // repeated parent
@@ -496,13 +501,11 @@ std::optional<ClockTime> MemoryState::CommittedAtOf(SymbolId memory_id) const {
 }
 
 uint32_t MemoryState::SemNewest(SymbolId s, SymbolId p) const {
-  auto it = sem_slots_.find(Key{s, p});
-  return it == sem_slots_.end() ? kNoRecord : it->second.newest;
+  return NewestOf(sem_keys_, sem_, s, p);
 }
 
 uint32_t MemoryState::InfNewest(SymbolId s, SymbolId p) const {
-  auto it = inf_slots_.find(Key{s, p});
-  return it == inf_slots_.end() ? kNoRecord : it->second.newest;
+  return NewestOf(inf_keys_, inf_, s, p);
 }
 
 uint32_t MemoryState::SemNewestBySubject(SymbolId s) const {
@@ -516,11 +519,11 @@ uint32_t MemoryState::ProNewest(SymbolId rule_id) const {
 }
 
 void MemoryState::ForEachSemKey(const std::function<void(SymbolId, SymbolId, uint32_t)>& fn) const {
-  for (const auto& [key, slot] : sem_slots_) fn(key.a, key.b, slot.newest);
+  sem_keys_.newest.ForEach([&](uint32_t i) { fn(sem_[i].s, sem_[i].p, i); });
 }
 
 void MemoryState::ForEachInfKey(const std::function<void(SymbolId, SymbolId, uint32_t)>& fn) const {
-  for (const auto& [key, slot] : inf_slots_) fn(key.a, key.b, slot.newest);
+  inf_keys_.newest.ForEach([&](uint32_t i) { fn(inf_[i].s, inf_[i].p, i); });
 }
 
 void MemoryState::ForEachRule(const std::function<void(SymbolId, uint32_t)>& fn) const {
@@ -528,13 +531,13 @@ void MemoryState::ForEachRule(const std::function<void(SymbolId, uint32_t)>& fn)
 }
 
 uint32_t MemoryState::SemCurrent(SymbolId s, SymbolId p) const {
-  auto it = sem_slots_.find(Key{s, p});
-  return it == sem_slots_.end() ? kNoRecord : it->second.current;
+  uint32_t newest = SemNewest(s, p);
+  return newest == kNoRecord ? kNoRecord : sem_keys_.current[newest];
 }
 
 uint32_t MemoryState::InfCurrent(SymbolId s, SymbolId p) const {
-  auto it = inf_slots_.find(Key{s, p});
-  return it == inf_slots_.end() ? kNoRecord : it->second.current;
+  uint32_t newest = InfNewest(s, p);
+  return newest == kNoRecord ? kNoRecord : inf_keys_.current[newest];
 }
 
 uint32_t MemoryState::ProCurrentByRule(SymbolId rule_id) const {
@@ -579,10 +582,9 @@ uint64_t MemoryState::ApproxMemoryBytes() const {
   uint64_t bytes = sem_.capacity() * (sizeof(SemRecord) + 8) + epi_.capacity() * sizeof(EpiRecord) +
                    pro_.capacity() * (sizeof(ProRecord) + 4) +
                    inf_.capacity() * (sizeof(InfRecord) + 4) + edges_.capacity() * sizeof(EdgeRecord) +
-                   memory_ref_.capacity() * 8;
-  // Hash nodes: key + value + next pointer + cached hash, plus the bucket array.
-  bytes += (sem_slots_.size() + inf_slots_.size()) * (sizeof(Key) + sizeof(Slot) + 16) +
-           (sem_slots_.bucket_count() + inf_slots_.bucket_count()) * 8;
+                   memory_ref_.size() * 8;
+  bytes += sem_keys_.newest.bytes() + inf_keys_.newest.bytes() +
+           (sem_keys_.current.capacity() + inf_keys_.current.capacity()) * 4;
   bytes += sem_by_subject_.size() * 32 + sem_by_subject_.bucket_count() * 8;
   bytes += (edges_in_.size() + edges_out_.size()) * 64;
   return bytes;

@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@
 #include <vector>
 
 #include "memory/canonical.h"
+#include "memory/flat_index.h"
 #include "memory/symbol_table.h"
 #include "memory/types.h"
 #include "urd/status.h"
@@ -179,24 +181,30 @@ class MemoryState {
   uint64_t ApproxMemoryBytes() const;
 
  private:
-  struct Key {
-    SymbolId a = 0;
-    SymbolId b = 0;
-    friend bool operator==(const Key&, const Key&) = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  // A key's newest record and its write-side current record.
+  // A rule's newest record and its write-side current record.
   struct Slot {
     uint32_t newest = kNoRecord;
     uint32_t current = kNoRecord;
   };
-  using SlotMap = std::unordered_map<Key, Slot, KeyHash>;
+  // One kind keyed by (s, p) — semantic or inferential: the index holds the
+  // newest record of each key (the key is read from the record); current[i] is
+  // the key's write-side current record, kept on the key's newest record i.
+  struct KeyedIndex {
+    FlatIndex newest;
+    std::vector<uint32_t> current;
+  };
+  static uint32_t KeyHashOf(SymbolId s, SymbolId p);
+  template <typename Rec>
+  uint32_t NewestOf(const KeyedIndex& index, const std::vector<Rec>& recs, SymbolId s,
+                    SymbolId p) const;
+  // Files record `index` (just appended to `recs`... not yet) under its key: returns
+  // the previous newest of the key. Journals the inverse.
+  template <typename Rec>
+  uint32_t Link(KeyedIndex* index, const std::vector<Rec>& recs, const Rec& r, uint32_t at);
 
   Status ApplySem(const SemRecord& r);
   Status ApplyEpi(const EpiRecord& r);
@@ -213,7 +221,6 @@ class MemoryState {
   static std::string TriggerScopeKey(const Value& trigger, SymbolId scope);
 
   // Undo helpers: each records the inverse of the change it is about to make.
-  void SetSlot(SlotMap* map, Key key, Slot slot);
   void SetRuleSlot(SymbolId rule, Slot slot);
   void SetTriggerScope(const std::string& key, uint32_t index);  // kNoRecord erases
   void SetFlag(std::unordered_set<SymbolId>* set, SymbolId id, bool on);
@@ -234,11 +241,12 @@ class MemoryState {
   std::vector<uint32_t> inf_prev_;
   std::vector<EdgeRecord> edges_;
 
-  // memory id -> packed MemoryRef (kind << 32 | index); dense over symbol ids.
-  std::vector<uint64_t> memory_ref_;
+  // memory id -> packed MemoryRef (kind << 32 | index); dense over symbol ids
+  // (a deque: grows in blocks, no doubled capacity).
+  std::deque<uint64_t> memory_ref_;
 
-  SlotMap sem_slots_;
-  SlotMap inf_slots_;
+  KeyedIndex sem_keys_;
+  KeyedIndex inf_keys_;
   std::unordered_map<SymbolId, uint32_t> sem_by_subject_;
   std::unordered_map<SymbolId, Slot> pro_by_rule_;
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> pro_by_trigger_scope_;

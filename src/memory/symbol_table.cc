@@ -14,24 +14,35 @@ std::string_view SymbolTableCodeName(SymbolTableCode code) {
     case SymbolTableCode::kIdInUse: return "IdInUse";
     case SymbolTableCode::kUnknownId: return "UnknownId";
     case SymbolTableCode::kAliasChainLengthExceeded: return "AliasChainLengthExceeded";
+    case SymbolTableCode::kIdOutOfRange: return "IdOutOfRange";
   }
   return "Unknown";
 }
 
+uint32_t SymbolTable::NameHash(std::string_view name) {
+  uint64_t h = std::hash<std::string_view>{}(name) * 0x9E3779B97F4A7C15ull;
+  return static_cast<uint32_t>(h >> 32);
+}
+
+bool SymbolTable::HasName(SymbolId id, std::string_view name) const {
+  const SymbolEntry* e = Find(id);
+  if (e == nullptr) return false;
+  if (e->canonical_name == name) return true;
+  return std::find(e->aliases.begin(), e->aliases.end(), name) != e->aliases.end();
+}
+
 std::optional<SymbolId> SymbolTable::Lookup(std::string_view name) const {
-  auto it = names_.find(name);
-  if (it == names_.end()) return std::nullopt;
-  return it->second;
+  uint32_t id = names_.Find(NameHash(name), [&](uint32_t v) { return HasName(v, name); });
+  if (id == FlatIndex::kEmpty) return std::nullopt;
+  return id;
 }
 
 const SymbolEntry* SymbolTable::Find(SymbolId id) const {
-  auto it = entries_.find(id);
-  return it == entries_.end() ? nullptr : &it->second;
+  return id < present_.size() && present_[id] ? &entries_[id] : nullptr;
 }
 
 SymbolEntry* SymbolTable::FindMutable(SymbolId id) {
-  auto it = entries_.find(id);
-  return it == entries_.end() ? nullptr : &it->second;
+  return id < present_.size() && present_[id] ? &entries_[id] : nullptr;
 }
 
 bool SymbolTable::IsRetired(SymbolId id) const {
@@ -45,11 +56,16 @@ void SymbolTable::Record(UndoOp op) {
 
 SymbolTableCode SymbolTable::Create(SymbolId id, std::string_view name, SymbolKind kind) {
   UndoOp op{.type = UndoOp::Type::kUncreate, .id = id, .old_next_id = next_id_};
-  SymbolEntry entry;
+  if (id >= entries_.size()) {
+    entries_.resize(id + 1);
+    present_.resize(id + 1, 0);
+  }
+  SymbolEntry& entry = entries_[id];
   entry.canonical_name = std::string(name);
   entry.kind = kind;
-  names_.emplace(entry.canonical_name, id);
-  entries_.emplace(id, std::move(entry));
+  present_[id] = 1;
+  ++count_;
+  BindName(entry.canonical_name, id);
   // Saturates: an id of UINT64_MAX (never allocated by Allocate) leaves next_id.
   if (id != UINT64_MAX) next_id_ = std::max(next_id_, id + 1);
   Record(std::move(op));
@@ -57,14 +73,18 @@ SymbolTableCode SymbolTable::Create(SymbolId id, std::string_view name, SymbolKi
 }
 
 SymbolTableCode SymbolTable::Allocate(std::string_view name, SymbolKind kind, SymbolId* id) {
-  if (names_.find(name) != names_.end()) return SymbolTableCode::kNameBound;
+  if (Lookup(name)) return SymbolTableCode::kNameBound;
+  if (next_id_ >= kMaxSymbolId) return SymbolTableCode::kIdOutOfRange;
   *id = next_id_;
   return Create(next_id_, name, kind);
 }
 
 SymbolTableCode SymbolTable::ReplayAllocate(SymbolId id, std::string_view name, SymbolKind kind) {
-  if (entries_.find(id) != entries_.end()) return SymbolTableCode::kIdInUse;
-  if (names_.find(name) != names_.end()) return SymbolTableCode::kNameBound;
+  if (id > next_id_ + kMaxReplayIdGap || id >= kMaxSymbolId) {
+    return SymbolTableCode::kIdOutOfRange;
+  }
+  if (Find(id) != nullptr) return SymbolTableCode::kIdInUse;
+  if (Lookup(name)) return SymbolTableCode::kNameBound;
   return Create(id, name, kind);
 }
 
@@ -77,8 +97,8 @@ SymbolTableCode SymbolTable::AddAlias(SymbolId id, std::string_view name) {
   if (e->aliases.size() >= kAliasChainLimit) return SymbolTableCode::kAliasChainLengthExceeded;
   Record(UndoOp{.type = UndoOp::Type::kPopAlias, .id = id});
   e->aliases.emplace_back(name);
-  names_.emplace(std::string(name), id);
-  Record(UndoOp{.type = UndoOp::Type::kUnbindName, .name = std::string(name)});
+  BindName(name, id);
+  Record(UndoOp{.type = UndoOp::Type::kUnbindName, .id = id, .name = std::string(name)});
   return SymbolTableCode::kOk;
 }
 
@@ -94,8 +114,8 @@ SymbolTableCode SymbolTable::Rename(SymbolId id, std::string_view new_name) {
   e->aliases.push_back(std::move(e->canonical_name));
   e->canonical_name = std::string(new_name);
   if (!bound) {
-    names_.emplace(std::string(new_name), id);
-    Record(UndoOp{.type = UndoOp::Type::kUnbindName, .name = std::string(new_name)});
+    BindName(new_name, id);
+    Record(UndoOp{.type = UndoOp::Type::kUnbindName, .id = id, .name = std::string(new_name)});
   }
   return SymbolTableCode::kOk;
 }
@@ -122,22 +142,27 @@ void SymbolTable::RollbackTo(UndoMark mark) {
     UndoOp& op = undo_.back();
     switch (op.type) {
       case UndoOp::Type::kUncreate: {
-        auto it = entries_.find(op.id);
-        if (it != entries_.end()) {
-          names_.erase(it->second.canonical_name);
-          entries_.erase(it);
+        if (SymbolEntry* e = FindMutable(op.id)) {
+          UnbindName(e->canonical_name, op.id);
+          *e = SymbolEntry{};
+          present_[op.id] = 0;
+          --count_;
+        }
+        while (!present_.empty() && !present_.back()) {  // keep the tail dense
+          present_.pop_back();
+          entries_.pop_back();
         }
         next_id_ = op.old_next_id;
         break;
       }
       case UndoOp::Type::kRestoreEntry:
-        entries_[op.id] = std::move(op.entry);
+        if (SymbolEntry* e = FindMutable(op.id)) *e = std::move(op.entry);
         break;
       case UndoOp::Type::kPopAlias:
         if (SymbolEntry* e = FindMutable(op.id)) e->aliases.pop_back();
         break;
       case UndoOp::Type::kUnbindName:
-        names_.erase(op.name);
+        UnbindName(op.name, op.id);
         break;
       case UndoOp::Type::kSetRetired:
         if (SymbolEntry* e = FindMutable(op.id)) e->retired = op.retired;
@@ -153,7 +178,16 @@ void SymbolTable::Commit() {
 }
 
 bool operator==(const SymbolTable& a, const SymbolTable& b) {
-  return a.next_id_ == b.next_id_ && a.entries_ == b.entries_ && a.names_ == b.names_;
+  // Equal entries and equal name counts: the name indexes map the same names.
+  if (a.next_id_ != b.next_id_ || a.count_ != b.count_ || a.names_.size() != b.names_.size()) {
+    return false;
+  }
+  for (SymbolId id = 0; id < a.present_.size(); ++id) {
+    const SymbolEntry* x = a.Find(id);
+    const SymbolEntry* y = b.Find(id);
+    if ((x == nullptr) != (y == nullptr) || (x != nullptr && !(*x == *y))) return false;
+  }
+  return true;
 }
 
 }  // namespace urd::mem

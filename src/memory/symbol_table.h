@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "memory/flat_index.h"
 #include "memory/types.h"
 
 namespace urd::mem {
@@ -44,9 +46,20 @@ enum class [[nodiscard]] SymbolTableCode : uint8_t {
   kIdInUse,                   // replay: the id is already allocated
   kUnknownId,                 // no entry has this id
   kAliasChainLengthExceeded,  // the entry already has kAliasChainLimit aliases
+  kIdOutOfRange,              // replay: the id is more than kMaxReplayIdGap past next_id
 };
 
-// "Ok", "NameBound", "IdInUse", "UnknownId", "AliasChainLengthExceeded".
+// Replay accepts ids out of order (a batch's episode symbol is logged first but
+// allocated last), but not further than this past next_id: a corrupt id must not
+// make the table allocate memory for billions of absent entries.
+inline constexpr SymbolId kMaxReplayIdGap = SymbolId{1} << 20;
+
+// Ids are below this bound (the name index stores 32-bit ids); Allocate and
+// ReplayAllocate beyond it fail with kIdOutOfRange.
+inline constexpr SymbolId kMaxSymbolId = 0xFFFF'FFFE;
+
+// "Ok", "NameBound", "IdInUse", "UnknownId", "AliasChainLengthExceeded",
+// "IdOutOfRange".
 std::string_view SymbolTableCodeName(SymbolTableCode code);
 
 struct SymbolEntry {
@@ -82,13 +95,14 @@ class SymbolTable {
   SymbolId next_id() const { return next_id_; }
 
   // Number of entries.
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return count_; }
 
   // ---- Mutations (recorded in the undo journal while one is open) ----
 
   // Binds `name` to a fresh id (next_id, then next_id + 1) of kind `kind` and
   // stores the id in *id. kNameBound when `name` is already bound (nothing
-  // changes). REQUIRES: id is not null.
+  // changes); kIdOutOfRange when next_id reached kMaxSymbolId. REQUIRES: id is
+  // not null.
   SymbolTableCode Allocate(std::string_view name, SymbolKind kind, SymbolId* id);
 
   // Attaches `name` as an alias of `id`. kOk without change when `name` already
@@ -111,7 +125,8 @@ class SymbolTable {
 
   // Binds `name` to `id`. Ids may arrive out of order; next_id becomes
   // max(next_id, id + 1). kIdInUse when `id` exists, kNameBound when `name` is
-  // bound; nothing changes then.
+  // bound, kIdOutOfRange when id > next_id + kMaxReplayIdGap or id >= kMaxSymbolId;
+  // nothing changes then.
   SymbolTableCode ReplayAllocate(SymbolId id, std::string_view name, SymbolKind kind);
   SymbolTableCode ReplayAlias(SymbolId id, std::string_view name) { return AddAlias(id, name); }
   SymbolTableCode ReplayRename(SymbolId id, std::string_view new_name) {
@@ -140,17 +155,12 @@ class SymbolTable {
   friend bool operator==(const SymbolTable& a, const SymbolTable& b);
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   struct UndoOp {
     enum class Type : uint8_t {
       kUncreate,      // erase entry `id` and its canonical name; next_id = old_next_id
       kRestoreEntry,  // entries_[id] = entry
       kPopAlias,      // entries_[id].aliases.pop_back()
-      kUnbindName,    // erase `name` from the name map
+      kUnbindName,    // erase `name` (bound to `id`) from the name index
       kSetRetired,    // entries_[id].retired = retired
     };
     Type type;
@@ -162,12 +172,23 @@ class SymbolTable {
   };
 
   SymbolEntry* FindMutable(SymbolId id);
+  static uint32_t NameHash(std::string_view name);
+  bool HasName(SymbolId id, std::string_view name) const;
+  void BindName(std::string_view name, SymbolId id) { names_.Insert(NameHash(name), static_cast<uint32_t>(id)); }
+  void UnbindName(std::string_view name, SymbolId id) { names_.Erase(NameHash(name), static_cast<uint32_t>(id)); }
   void Record(UndoOp op);
   SymbolTableCode Create(SymbolId id, std::string_view name, SymbolKind kind);
   SymbolTableCode SetRetired(SymbolId id, bool retired);
 
-  std::unordered_map<SymbolId, SymbolEntry> entries_;
-  std::unordered_map<std::string, SymbolId, StringHash, std::equal_to<>> names_;
+  // Dense by id (ids are allocated from 0): entries_[id] is meaningful iff
+  // present_[id]. A deque grows in fixed blocks, without the copy and the
+  // doubled capacity of a vector, and keeps entries in place.
+  std::deque<SymbolEntry> entries_;
+  std::vector<uint8_t> present_;
+  size_t count_ = 0;
+  // Every name (canonical and alias) -> id, keyed by NameHash(name); the names
+  // themselves are only in entries_ (memory: 8 bytes / 0.75 per name).
+  FlatIndex names_;
   SymbolId next_id_ = 0;
   bool recording_ = false;
   std::vector<UndoOp> undo_;
