@@ -1,7 +1,9 @@
 // Copyright urd authors. The `urd` command: argument parsing and dispatch.
 
 #include <cstdio>
+#include <exception>
 #include <string>
+#include <utility>
 
 #include "app/cli.h"
 #include "base/cpu_features.h"
@@ -25,6 +27,44 @@ std::string VersionText() {
   return out;
 }
 
+void BindVerb(CLI::App* cmd, int* rc, std::function<int()> fn) {
+  cmd->callback([rc, fn = std::move(fn)] {
+    try {
+      *rc = fn();
+    } catch (const std::exception& e) {  // nothing should throw; never escape main
+      std::fprintf(stderr, "urd: internal error: %s\n", e.what());
+      *rc = kExitUsage;
+    }
+  });
+}
+
+std::string JsonText(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void PrintLine(std::string_view line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+std::string HumanLines(const nlohmann::ordered_json& j, int indent) {
+  std::string out;
+  const std::string pad(static_cast<size_t>(indent), ' ');
+  for (const auto& [key, value] : j.items()) {
+    std::string name = key;
+    for (char& c : name) c = c == '_' ? ' ' : c;
+    if (value.is_object()) {
+      out += pad + name + ":\n" + HumanLines(value, indent + 2);
+    } else if (value.is_null()) {
+      out += pad + name + ": none\n";
+    } else {
+      out += pad + name + ": " + (value.is_string() ? value.get<std::string>() : JsonText(value));
+      out += "\n";
+    }
+  }
+  return out;
+}
+
 namespace {
 
 int Run(int argc, char** argv) {
@@ -36,9 +76,11 @@ int Run(int argc, char** argv) {
   bool version = false;
   app.add_flag("--version", version, "Print version, build type and SIMD level, then exit");
   int rc = 0;
-  AddFramesCommands(&app, &rc);
+  AddMemoryCommands(&app, &rc);
   AddVecCommands(&app, &rc);
+  AddFramesCommands(&app, &rc);
   AddImportCommands(&app, &rc);
+  AddExportCommands(&app, &rc);
   AddBenchCommands(&app, &rc);
   try {
     app.parse(argc, argv);
