@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # urd demo: installs what it needs, builds the `urd` command, and runs urd's main
-# job on a demo workspace: the vector store (collections, records with attributes,
+# job on a demo workspace: the memory store (typed memories written in urd's
+# S-expression language, atomic batches, bi-temporal queries, supersession,
+# decay), the vector store (collections, records with attributes,
 # exact cosine search with filters, compaction), and the storage foundation under
 # it (atomic batches, the writer lock, recovery after a SIGKILL mid-write).
 #
@@ -22,6 +24,32 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "urd and the machine it runs on"
 run "$urd" --version
+
+say "the memory store: write typed memories (one atomic, fsynced batch per write)"
+run "$urd" write --dir "$dir" '(sem @alice @city @paris :src @observation :c 0.9 :v 2024-01-01)
+  (sem @alice @email "alice@example.com" :src @profile :c 0.95 :v 2024-01-15)
+  (epi @standup @meeting (@alice @bob) @room_101 :at 2024-03-04T09:00:00Z :obs 2024-03-04T09:30:00Z :src @observation :c 0.8)
+  (pro @route_writes "agent writes a memory" "route via review" :scp @team :src @policy :c 1.0)'
+run "$urd" write --dir "$dir" --label "alice moved" \
+  '(sem @alice @city @berlin :src @observation :c 0.9 :v 2024-03-01)'
+say "what is true now, and what was true on 2024-02-01"
+run "$urd" query --dir "$dir" '(query :s @alice :p @city)'
+run "$urd" query --dir "$dir" '(query :s @alice :p @city :as_of 2024-02-01)'
+say "a late report about February fills in the past without hiding the current fact"
+run "$urd" write --dir "$dir" '(sem @alice @city @rome :src @observation :c 0.9 :v 2024-02-10)'
+run "$urd" query --dir "$dir" '(query :s @alice :p @city :as_of 2024-02-15)'
+run "$urd" history --dir "$dir" @alice
+say "confidence decays with time (effective c), pinned memories do not; events and rules"
+run "$urd" write --dir "$dir" '(pin @__mem_1 :actor @alice)'
+run "$urd" query --dir "$dir" '(query :show_framing true)'
+say "bad input is refused with its line and column and changes nothing (exit code 2)"
+set +e
+"$urd" write --dir "$dir" '(sem @alice @city @oslo :src @profile :c 0.99 :v 2024-04-01)'
+echo "exit code: $?"
+set -e
+say "the log decoded, and a full check of every frame and record"
+run "$urd" log --dir "$dir"
+run "$urd" verify --dir "$dir"
 
 say "a vector store: a collection of notes with 8-dimensional embeddings and attributes"
 cat > "$dir/notes.jsonl" <<'JSONL'

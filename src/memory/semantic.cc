@@ -2,6 +2,8 @@
 
 #include "memory/semantic.h"
 
+#include <cstdio>
+
 #include "memory/ir/timestamp.h"
 
 namespace urd::mem {
@@ -121,6 +123,13 @@ class Fields {
   SemanticError* error_;
 };
 
+// A u16 confidence as a short decimal: 62258 -> "0.95".
+std::string Decimal(uint16_t raw) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.4g", raw / 65535.0);
+  return buf;
+}
+
 // Derives the source kind of `source` and checks admission and the bound.
 bool CheckSource(Fields* f, const SymbolTable& table, SymbolId source, Confidence c,
                  MemoryKind memory, Position pos) {
@@ -134,9 +143,9 @@ bool CheckSource(Fields* f, const SymbolTable& table, SymbolId source, Confidenc
   }
   if (c.raw > Bound(kind)) {
     return f->Fail(SemanticErrorKind::kConfidenceExceedsSourceBound, pos,
-                   "confidence " + std::to_string(c.raw) + "/65535 exceeds the bound " +
-                       std::to_string(Bound(kind)) + "/65535 of source kind " +
-                       std::string(SourceKindName(kind)));
+                   "confidence " + Decimal(c.raw) + " exceeds " + Decimal(Bound(kind)) +
+                       ", the bound of source kind " + std::string(SourceKindName(kind)) +
+                       " (`@" + name + "`)");
   }
   return true;
 }
