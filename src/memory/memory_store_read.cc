@@ -50,17 +50,7 @@ std::string NameOf(const SymbolTable& t, SymbolId id) {
 }  // namespace
 
 CanonicalRecord MemoryStoreImpl::RecordAt(MemoryRef ref) const {
-  switch (ref.kind) {
-    case MemoryKind::kSem:
-      return state_.sem()[ref.index];
-    case MemoryKind::kEpi:
-      return state_.epi()[ref.index];
-    case MemoryKind::kPro:
-      return state_.pro()[ref.index];
-    case MemoryKind::kInf:
-      return state_.inf()[ref.index];
-  }
-  return CanonicalRecord{};
+  return state_.Visit(ref, [](const auto& r) { return CanonicalRecord(r); });
 }
 
 MemoryHit MemoryStoreImpl::MakeHit(MemoryRef ref, uint16_t effective) const {

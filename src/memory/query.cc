@@ -338,31 +338,11 @@ class Executor {
 };
 
 ClockTime CommittedAt(const MemoryState& s, MemoryRef r) {
-  switch (r.kind) {
-    case MemoryKind::kSem:
-      return s.sem()[r.index].committed_at;
-    case MemoryKind::kEpi:
-      return s.epi()[r.index].committed_at;
-    case MemoryKind::kPro:
-      return s.pro()[r.index].committed_at;
-    case MemoryKind::kInf:
-      return s.inf()[r.index].committed_at;
-  }
-  return 0;
+  return s.Visit(r, [](const auto& rec) { return rec.committed_at; });
 }
 
 SymbolId MemoryIdOf(const MemoryState& s, MemoryRef r) {
-  switch (r.kind) {
-    case MemoryKind::kSem:
-      return s.sem()[r.index].memory_id;
-    case MemoryKind::kEpi:
-      return s.epi()[r.index].memory_id;
-    case MemoryKind::kPro:
-      return s.pro()[r.index].memory_id;
-    case MemoryKind::kInf:
-      return s.inf()[r.index].memory_id;
-  }
-  return 0;
+  return s.Visit(r, [](const auto& rec) { return rec.memory_id; });
 }
 
 bool IsProjected(const MemoryState& s, MemoryRef r) {

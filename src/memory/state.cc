@@ -471,33 +471,19 @@ std::optional<MemoryRef> MemoryState::Locate(SymbolId memory_id) const {
 std::optional<ClockTime> MemoryState::ValidAtOf(SymbolId memory_id) const {
   auto ref = Locate(memory_id);
   if (!ref) return std::nullopt;
-  switch (ref->kind) {
-    case MemoryKind::kSem:
-      return sem_[ref->index].valid_at;
-    case MemoryKind::kEpi:
-      return epi_[ref->index].at_time;
-    case MemoryKind::kPro:
-      return pro_[ref->index].valid_at;
-    case MemoryKind::kInf:
-      return inf_[ref->index].valid_at;
-  }
-  return std::nullopt;
+  return Visit(*ref, [](const auto& r) -> ClockTime {
+    if constexpr (std::is_same_v<std::decay_t<decltype(r)>, EpiRecord>) {
+      return r.at_time;
+    } else {
+      return r.valid_at;
+    }
+  });
 }
 
 std::optional<ClockTime> MemoryState::CommittedAtOf(SymbolId memory_id) const {
   auto ref = Locate(memory_id);
   if (!ref) return std::nullopt;
-  switch (ref->kind) {
-    case MemoryKind::kSem:
-      return sem_[ref->index].committed_at;
-    case MemoryKind::kEpi:
-      return epi_[ref->index].committed_at;
-    case MemoryKind::kPro:
-      return pro_[ref->index].committed_at;
-    case MemoryKind::kInf:
-      return inf_[ref->index].committed_at;
-  }
-  return std::nullopt;
+  return Visit(*ref, [](const auto& r) { return r.committed_at; });
 }
 
 uint32_t MemoryState::SemNewest(SymbolId s, SymbolId p) const {

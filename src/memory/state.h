@@ -128,6 +128,23 @@ class MemoryState {
   const std::vector<EdgeRecord>& edges() const { return edges_; }
   size_t memory_count() const { return sem_.size() + epi_.size() + pro_.size() + inf_.size(); }
 
+  // Calls fn(record) with the SemRecord / EpiRecord / ProRecord / InfRecord at
+  // `ref` and returns its result. REQUIRES: ref came from this state.
+  template <typename Fn>
+  decltype(auto) Visit(MemoryRef ref, Fn&& fn) const {
+    switch (ref.kind) {
+      case MemoryKind::kSem:
+        return fn(sem_[ref.index]);
+      case MemoryKind::kEpi:
+        return fn(epi_[ref.index]);
+      case MemoryKind::kPro:
+        return fn(pro_[ref.index]);
+      case MemoryKind::kInf:
+        break;
+    }
+    return fn(inf_[ref.index]);
+  }
+
   // The memory record with this id; nullopt when `id` is not a memory.
   std::optional<MemoryRef> Locate(SymbolId memory_id) const;
   // valid_at of a memory (epi: at_time; pro: committed_at); nullopt if not one.
