@@ -4,9 +4,10 @@
 //   urd bench vector [--n N ...] [--dim D ...] [--queries Q] [--threads T] [--quick]
 //                    [--workload NAME ...] [--fashion-mnist DIR] [--tmp DIR]
 //                    [--json] [--out FILE]
+//   urd bench memory [--quick] [--n N] [--tmp DIR] [--json] [--out FILE]
 //
-// Workloads and output: bench/vector_bench.h. Exit codes as every verb (cli.h); a
-// binary built without bench/ prints so and exits 1.
+// Workloads and output: bench/vector_bench.h, bench/memory_bench.h. Exit codes as
+// every verb (cli.h); a binary built without bench/ prints so and exits 1.
 
 #include <cstdio>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "app/cli.h"
 #if defined(URD_HAVE_BENCH)
+#include "bench/memory_bench.h"
 #include "bench/vector_bench.h"
 #endif
 
@@ -54,6 +56,46 @@ int BenchVector(const BenchVectorArgs& a) {
 #endif
 }
 
+struct BenchMemoryArgs {
+  size_t n = 0;
+  bool quick = false;
+  bool json = false;
+  std::string out;
+  std::string tmp;
+};
+
+int BenchMemory(const BenchMemoryArgs& a) {
+#if defined(URD_HAVE_BENCH)
+  bench::MemoryBenchOptions o;
+  o.n = a.n;
+  o.quick = a.quick;
+  o.json = a.json;
+  o.out = a.out;
+  o.tmp_dir = a.tmp;
+  return bench::RunMemoryBench(o);
+#else
+  (void)a;
+  std::fputs("urd: benchmarks were not built (configure with -DURD_BUILD_BENCH=ON)\n", stderr);
+  return kExitUsage;
+#endif
+}
+
+void AddBenchMemory(CLI::App* bench, int* rc) {
+  auto args = std::make_shared<BenchMemoryArgs>();
+  CLI::App* mem = bench->add_subcommand(
+      "memory", "Memory store commits, reads and replay vs mimir-core (bench/memory_bench.h)");
+  mem->add_option("--n", args->n, "Memories of the populated store (default 1000000; "
+                                  "--quick 100000)")
+      ->check(CLI::PositiveNumber);
+  mem->add_flag("--quick", args->quick, "100000 memories over 20000 subjects (well under a "
+                                        "minute)");
+  mem->add_option("--tmp", args->tmp, "Parent directory of the stores (default $TMPDIR or /tmp; "
+                                      "removed at the end)");
+  mem->add_flag("--json", args->json, "One JSON object on stdout instead of tables");
+  mem->add_option("--out", args->out, "Also write the JSON object to this file");
+  mem->callback([args, rc] { *rc = BenchMemory(*args); });
+}
+
 }  // namespace
 
 void AddBenchCommands(CLI::App* app, int* rc) {
@@ -81,6 +123,7 @@ void AddBenchCommands(CLI::App* app, int* rc) {
   vec->add_flag("--json", args->json, "One JSON object on stdout instead of tables");
   vec->add_option("--out", args->out, "Also write the JSON object to this file");
   vec->callback([args, rc] { *rc = BenchVector(*args); });
+  AddBenchMemory(bench, rc);
 }
 
 }  // namespace urd::app
