@@ -3,9 +3,9 @@
 #include "memory/query.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "memory/ir/parser.h"
+#include "memory/resolver.h"
 #include "urd/memory_store.h"
 
 namespace urd::mem {
@@ -197,150 +197,6 @@ class PredicateReader {
   Predicates* out_;
 };
 
-// The bi-temporal resolver and candidate collection (§4.4, §7.2).
-class Executor {
- public:
-  Executor(const MemoryState& state, const Predicates& p, ClockTime as_of,
-           ClockTime as_committed)
-      : state_(state), p_(p), as_of_(as_of), as_committed_(as_committed) {}
-
-  void Collect(std::vector<MemoryRef>* out) {
-    out_ = out;
-    bool sp = p_.has_s || p_.has_p;
-    if ((p_.has_s && !p_.s) || (p_.has_p && !p_.p)) return;  // unknown name: nothing
-    if (!p_.kind || p_.kind == MemoryKind::kSem) CollectKeyed(MemoryKind::kSem);
-    if ((!p_.kind || p_.kind == MemoryKind::kPro) && !sp) CollectRules();
-    if (!p_.kind || p_.kind == MemoryKind::kInf) CollectKeyed(MemoryKind::kInf);
-    if ((!p_.kind || p_.kind == MemoryKind::kEpi) && !sp) CollectEpisodic();
-    if (p_.include_projected) CollectProjected();
-  }
-
- private:
-  // The end of validity of a record as seen at as_committed: its own invalid_at,
-  // or the valid_at of a later-starting memory that supersedes it (docs/decisions.md M1).
-  std::optional<ClockTime> EffectiveInvalidAt(SymbolId id, ClockTime valid_at,
-                                              std::optional<ClockTime> own) const {
-    std::optional<ClockTime> end = own;
-    for (uint32_t e : state_.EdgesInto(id)) {
-      const EdgeRecord& edge = state_.edges()[e];
-      if (edge.kind != EdgeKind::kSupersedes || edge.at > as_committed_) continue;
-      auto from_valid = state_.ValidAtOf(edge.from);
-      if (!from_valid || *from_valid <= valid_at) continue;  // retroactive: no closure
-      if (!end || *from_valid < *end) end = from_valid;
-    }
-    return end;
-  }
-
-  bool Authoritative(SymbolId id, ClockTime valid_at, ClockTime committed_at,
-                     std::optional<ClockTime> own_invalid) const {
-    if (committed_at > as_committed_ || valid_at > as_of_) return false;
-    auto end = EffectiveInvalidAt(id, valid_at, own_invalid);
-    return !end || *end > as_of_;
-  }
-
-  // Resolves one key: the authoritative record with the greatest valid_at (then
-  // the greatest committed_at), walking the key's history newest first.
-  template <typename Rec, typename Prev>
-  void ResolveChain(const std::vector<Rec>& recs, uint32_t newest, Prev prev, MemoryKind kind) {
-    uint32_t best = kNoRecord;
-    for (uint32_t i = newest; i != kNoRecord; i = prev(i)) {
-      const Rec& r = recs[i];
-      if (!Authoritative(r.memory_id, r.valid_at, r.committed_at, r.invalid_at)) continue;
-      if (best == kNoRecord || r.valid_at > recs[best].valid_at) best = i;
-    }
-    if (best != kNoRecord) Add(MemoryRef{kind, best});
-  }
-
-  void ResolveKey(MemoryKind kind, uint32_t newest) {
-    if (kind == MemoryKind::kSem) {
-      ResolveChain(state_.sem(), newest, [&](uint32_t i) { return state_.SemPrev(i); }, kind);
-    } else {
-      ResolveChain(state_.inf(), newest, [&](uint32_t i) { return state_.InfPrev(i); }, kind);
-    }
-  }
-
-  void CollectKeyed(MemoryKind kind) {
-    bool sem = kind == MemoryKind::kSem;
-    if (p_.s && p_.p) {
-      ResolveKey(kind, sem ? state_.SemNewest(*p_.s, *p_.p) : state_.InfNewest(*p_.s, *p_.p));
-      return;
-    }
-    if (sem && p_.s) {  // subject index: the distinct predicates of one subject
-      std::unordered_set<SymbolId> seen;
-      for (uint32_t i = state_.SemNewestBySubject(*p_.s); i != kNoRecord;
-           i = state_.SemPrevSameSubject(i)) {
-        SymbolId pred = state_.sem()[i].p;
-        if (seen.insert(pred).second) ResolveKey(kind, state_.SemNewest(*p_.s, pred));
-      }
-      return;
-    }
-    auto each = [&](SymbolId s, SymbolId p, uint32_t newest) {
-      if ((p_.s && s != *p_.s) || (p_.p && p != *p_.p)) return;
-      ResolveKey(kind, newest);
-    };
-    if (sem) {
-      state_.ForEachSemKey(each);
-    } else {
-      state_.ForEachInfKey(each);
-    }
-  }
-
-  void CollectRules() {
-    state_.ForEachRule([&](SymbolId, uint32_t newest) {
-      ResolveChain(state_.pro(), newest, [&](uint32_t i) { return state_.ProPrev(i); },
-                   MemoryKind::kPro);
-    });
-  }
-
-  // Episodic memories are events: never superseded, visible once committed and
-  // once they happened (docs/decisions.md M2).
-  void CollectEpisodic() {
-    const auto& epi = state_.epi();
-    for (uint32_t i = 0; i < epi.size(); ++i) {
-      if (epi[i].committed_at <= as_committed_ && epi[i].at_time <= as_of_) {
-        Add(MemoryRef{MemoryKind::kEpi, i});
-      }
-    }
-  }
-
-  template <typename Rec>
-  void ProjectedOf(const std::vector<Rec>& recs, MemoryKind kind) {
-    if (p_.kind && *p_.kind != kind) return;
-    for (uint32_t i = 0; i < recs.size(); ++i) {
-      const Rec& r = recs[i];
-      if (!r.projected || r.committed_at > as_committed_) continue;
-      if ((p_.s && r.s != *p_.s) || (p_.p && r.p != *p_.p)) continue;
-      AddOnce(MemoryRef{kind, i});
-    }
-  }
-
-  void CollectProjected() {
-    ProjectedOf(state_.sem(), MemoryKind::kSem);
-    ProjectedOf(state_.inf(), MemoryKind::kInf);
-  }
-
-  void Add(MemoryRef ref) { out_->push_back(ref); }
-
-  // Projected records may already be in the result (resolved at an explicit
-  // future :as_of); the projected path is rare, so a linear check is fine.
-  void AddOnce(MemoryRef ref) {
-    for (MemoryRef r : *out_) {
-      if (r.kind == ref.kind && r.index == ref.index) return;
-    }
-    out_->push_back(ref);
-  }
-
-  const MemoryState& state_;
-  const Predicates& p_;
-  ClockTime as_of_;
-  ClockTime as_committed_;
-  std::vector<MemoryRef>* out_ = nullptr;
-};
-
-ClockTime CommittedAt(const MemoryState& s, MemoryRef r) {
-  return s.Visit(r, [](const auto& rec) { return rec.committed_at; });
-}
-
 SymbolId MemoryIdOf(const MemoryState& s, MemoryRef r) {
   return s.Visit(r, [](const auto& rec) { return rec.memory_id; });
 }
@@ -493,23 +349,25 @@ Status ExecuteQuery(const MemoryState& state, const DecayConfig& decay, std::str
   out->query_committed_at = now;
   out->as_of = p.as_of.value_or(now);
   out->as_committed = p.as_committed.value_or(now);
-  std::vector<MemoryRef> refs;
-  Executor(state, p, out->as_of, out->as_committed).Collect(&refs);
+  CandidateFilter filter;
+  filter.kind = p.kind;
+  filter.s = p.s;
+  filter.p = p.p;
+  filter.include_projected = p.include_projected;
+  filter.as_of = out->as_of;
+  filter.as_committed = out->as_committed;
   if (p.episode_filter != EpisodeFilter::kNone) {
-    std::erase_if(refs, [&](MemoryRef r) { return !PassesEpisode(state, p, CommittedAt(state, r)); });
+    filter.commit_ok = [&](ClockTime c) { return PassesEpisode(state, p, c); };
   }
-  if (refs.size() > 1) {
-    std::sort(refs.begin(), refs.end(), [&](MemoryRef a, MemoryRef b) {
-      ClockTime ca = CommittedAt(state, a), cb = CommittedAt(state, b);
-      if (ca != cb) return ca < cb;
-      return MemoryIdOf(state, a) < MemoryIdOf(state, b);
-    });
-  }
-  bool historical = p.as_of && *p.as_of < now;
-  out->records.reserve(std::min<size_t>(refs.size(), p.limit));
-  for (MemoryRef r : refs) {
+  if ((p.has_s && !p.s) || (p.has_p && !p.p)) return Status::OK();  // unknown name: nothing
+  Candidates candidates(state, filter);
+  const bool historical = p.as_of && *p.as_of < now;
+  MemoryRef r;
+  // Candidates come in commit order: stop once `limit` records are kept and one
+  // more shows the result is truncated (docs/decisions.md M15).
+  while (candidates.Next(&r)) {
     ReadRecord rec{r, EffectiveConfidenceOf(state, decay, r, now), FramingOf(state, r, historical)};
-    bool retired = ReferencesRetired(state, r);
+    const bool retired = ReferencesRetired(state, r);
     if (retired && !p.include_retired) {
       if (p.explain) out->filtered.emplace_back(rec, FilterReason::kRetiredSymbol);
       continue;
@@ -518,14 +376,14 @@ Status ExecuteQuery(const MemoryState& state, const DecayConfig& decay, std::str
       if (p.explain) out->filtered.emplace_back(rec, FilterReason::kProjected);
       continue;
     }
+    if (out->records.size() == p.limit) {
+      out->flags |= kQueryTruncated;
+      break;
+    }
     if (retired) out->flags |= kQueryStaleSymbol;
     if (IsProjected(state, r)) out->flags |= kQueryProjectedPresent;
     if (rec.effective < p.threshold) out->flags |= kQueryLowConfidence;
     out->records.push_back(rec);
-  }
-  if (out->records.size() > p.limit) {
-    out->records.resize(p.limit);
-    out->flags |= kQueryTruncated;
   }
   return Status::OK();
 }

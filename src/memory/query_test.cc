@@ -100,14 +100,31 @@ TEST_F(QueryTest, SubjectOnlyPredicateOnlyAndKinds) {
   EXPECT_EQ(Run("(query :s @nobody)").records.size(), 0u);  // unknown name: empty
 }
 
-TEST_F(QueryTest, LimitTruncatesButFlagsSeeEverything) {
-  Write("(sem @a @p 1 :src @observation :c 0.2 :v 2024-01-01)"
-        "(sem @b @p 1 :src @observation :c 0.9 :v 2024-01-01)");
+// docs/decisions.md M15: flags describe the records returned; `truncated` says
+// more matched.
+TEST_F(QueryTest, LimitTruncatesAndFlagsDescribeReturnedRecords) {
+  Write("(sem @a @p 1 :src @observation :c 0.9 :v 2024-01-01)"
+        "(sem @b @p 1 :src @observation :c 0.2 :v 2024-01-01)"
+        "(sem @c @p 1 :src @observation :c 0.9 :v 2024-01-01)");
   ReadResult r = Run("(query :limit 0)");
   EXPECT_EQ(r.records.size(), 0u);
+  EXPECT_EQ(r.flags, kQueryTruncated);
+  r = Run("(query :limit 1)");
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.flags, kQueryTruncated);
+  r = Run("(query :limit 2)");
   EXPECT_EQ(r.flags, kQueryTruncated | kQueryLowConfidence);
+  r = Run("(query :limit 3)");
+  EXPECT_EQ(r.flags, kQueryLowConfidence);
   r = Run("(query :limit 5 :confidence_threshold 0.1)");
   EXPECT_EQ(r.flags, 0u);
+  // Commit order across kinds, oldest first.
+  Write("(pro @r \"t\" \"a\" :scp @s :src @policy :c 1.0)");
+  Write("(sem @d @p 1 :src @observation :c 0.9 :v 2024-01-01)");
+  r = Run("(query)");
+  ASSERT_EQ(r.records.size(), 5u);
+  EXPECT_EQ(r.records[3].ref.kind, MemoryKind::kPro);
+  EXPECT_EQ(r.records[4].ref.kind, MemoryKind::kSem);
 }
 
 // §4.9's worked vector: 0.8 from an observation valid 2023-12-01, read at
