@@ -235,6 +235,22 @@ TEST_F(QueryTest, ResolverMatchesBruteForceOnForwardWrites) {
   }
 }
 
+// Every committed distinct inferential is returned by (query :kind inf), and
+// supersession crosses episode (batch) boundaries.
+TEST_F(QueryTest, EveryDistinctInferentialIsReturned) {
+  Write("(sem @a @p 1 :src @observation :c 0.9 :v 2024-01-01)");
+  for (int i = 0; i < 12; ++i) {
+    Write("(inf @x" + std::to_string(i % 4) + " @q" + std::to_string(i / 4) +
+          " 1 (@__mem_0) @direct_lookup :c 0.5 :v 2024-01-02)");
+  }
+  EXPECT_EQ(Run("(query :kind inf)").records.size(), 12u);
+  Write("(inf @x0 @q0 2 (@__mem_0) @direct_lookup :c 0.5 :v 2024-01-03)");  // supersedes
+  ReadResult r = Run("(query :kind inf :s @x0 :p @q0)");
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(st_.inf()[r.records[0].ref.index].o, Value::Integer(2));
+  EXPECT_EQ(Run("(query :kind inf)").records.size(), 12u);
+}
+
 // Snapshot isolation: a read at an earlier as_committed ignores later commits.
 TEST_F(QueryTest, AsCommittedIsASnapshot) {
   Write("(sem @a @p 1 :src @observation :c 0.9 :v 2024-01-01)");
