@@ -371,7 +371,7 @@ TEST(CanonicalPropsTest, EveryPrefixOfAStreamFailsAtTheCutRecordSeed7002) {
   starts.push_back(stream.size());
   size_t k = 0;  // records wholly before the cut
   for (size_t n = 0; n <= stream.size(); ++n) {
-    while (starts[k + 1] <= n) ++k;  // starts[k] <= n < starts[k + 1], or n == end
+    while (k + 1 < starts.size() && starts[k + 1] <= n) ++k;  // starts[k] <= n < starts[k + 1]
     std::vector<CanonicalRecord> out;
     const DecodeError e = DecodeAll(std::string_view(stream).substr(0, n), &out);
     const std::string trace =
