@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(
   build-essential g++ cmake make pkg-config git python3
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstemmer-dev
+  libcpp-httplib-dev
   libfaiss-dev libhnswlib-dev dataset-fashion-mnist
 )
 
