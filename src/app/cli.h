@@ -35,6 +35,8 @@ void AddBenchCommands(CLI::App* app, int* rc);    // urd bench ...    (cmd_bench
 // AddMemoryLogCommands: urd log|verify (cmd_memory_log.cc).
 void AddMemoryCommands(CLI::App* app, int* rc);
 void AddMemoryLogCommands(CLI::App* app, int* rc);
+// urd init|remember|recall|reindex (cmd_workspace.cc).
+void AddWorkspaceCommands(CLI::App* app, int* rc);
 
 // ---- helpers shared by the verbs (main.cc) ----
 

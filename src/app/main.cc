@@ -76,6 +76,7 @@ int Run(int argc, char** argv) {
   bool version = false;
   app.add_flag("--version", version, "Print version, build type and SIMD level, then exit");
   int rc = 0;
+  AddWorkspaceCommands(&app, &rc);
   AddMemoryCommands(&app, &rc);
   AddVecCommands(&app, &rc);
   AddFramesCommands(&app, &rc);

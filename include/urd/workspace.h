@@ -1,0 +1,153 @@
+// Copyright urd authors. Workspace: what an agent uses — a directory holding a
+// memory store, a vector index of its memories, a BM25 full-text index and the
+// embedder settings. Remember() writes text as typed memories; Recall() finds them
+// by meaning and by words.
+//
+// Directory (docs/format.md §7):
+//   <dir>/workspace.json   embedder settings and their fingerprint (written once)
+//   <dir>/memory.log       the memory store (the source of truth), <dir>/LOCK
+//   <dir>/vectors/         the vector store: collection "memories", one record per
+//                          remembered memory (id "__mem_N", the text's vector, attrs)
+// The BM25 index is rebuilt from the memory store on open.
+//
+// How text is stored (docs/decisions.md W1): `Remember` writes, in one atomic batch
+// of the memory store,
+//   kind "epi" (default): (epi @note_<id> @note (@<subject>) @workspace :at T :obs T
+//                          :src @<source> :c C)
+//                         (sem @note_<id>:Memory @text "<text>" :src … :c C :v T)
+//   kind "sem":           (sem @<subject> @<predicate> "<text>" :src … :c C :v T)
+//   kind "pro":           (pro @rule_<id> "<subject or 'always'>" "<text>" :scp @workspace
+//                          :src … :c C)
+// plus one (sem @note_<id>:Memory @attr_<key> "<value>" …) per attribute; the
+// recalled memory is the first form's. Then the vectors are upserted. A crash between
+// the two is repaired on the next writable open (missing vectors are embedded again,
+// vectors of memories that do not exist are deleted), so the log and the vector index
+// always agree after an open.
+//
+// Thread-safety: every method may be called from any thread (writes are serialised).
+
+#ifndef URD_WORKSPACE_H_
+#define URD_WORKSPACE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "urd/embedder.h"
+#include "urd/memory_store.h"
+#include "urd/result.h"
+#include "urd/status.h"
+
+namespace urd {
+
+struct WorkspaceOptions {
+  // Used when the workspace is created; when it exists, the stored settings win and
+  // an explicitly different kind/dimension/model is an error (InvalidArgument naming
+  // both), never silently mixed vectors.
+  EmbedderOptions embedder;
+  bool embedder_explicit = false;  // the caller chose `embedder` (CLI flags, init)
+  bool read_only = false;
+  bool create_if_missing = true;
+  MemoryFsync fsync = MemoryFsync::kEveryCommit;
+  std::string lock_owner = "urd";
+  std::chrono::milliseconds lock_wait{0};
+};
+
+struct RememberOptions {
+  std::string kind = "epi";          // "epi" | "sem" | "pro"
+  std::string subject = "user";      // a symbol name (without '@')
+  std::string predicate = "note";    // sem only
+  std::string source = "observation";
+  double confidence = 0.9;           // within the source's bound
+  std::optional<uint64_t> valid_at;  // ms since the epoch; default: now
+  std::map<std::string, std::string> attrs;  // returned with every hit
+  // Caller-supplied vectors, one per text (skips the embedder); each must have
+  // the workspace's dimension.
+  std::vector<std::vector<float>> vectors;
+};
+
+struct Remembered {
+  std::string memory_id;  // "__mem_N"
+  std::string episode;
+  uint64_t committed_at = 0;
+};
+
+struct RecallOptions {
+  size_t k = 10;
+  std::optional<std::string> kind;        // "sem" | "epi" | "pro"
+  std::optional<std::string> subject;     // symbol name
+  std::optional<std::string> predicate;   // sem: symbol name
+  std::optional<std::string> source;      // source symbol name
+  std::optional<uint64_t> as_of;          // only memories valid at this time
+  double min_confidence = 0;              // on effective (decayed) confidence
+  bool include_superseded = false;
+  enum class Fusion { kRrf, kWeighted } fusion = Fusion::kRrf;
+  double rrf_k = 60;                      // RRF: sum of 1 / (rrf_k + rank)
+  double vector_weight = 1, bm25_weight = 1;  // weighted: w_v * cos + w_b * bm25 / max bm25
+  double confidence_weight = 0.1;         // final = fused * (1 - cw + cw * confidence) ...
+  double recency_weight = 0.05;           // ... * (1 - rw + rw * recency)
+  double recency_half_life_days = 30;     // recency = 2^(-age / half-life)
+  std::optional<std::vector<float>> vector;  // caller-supplied query vector
+};
+
+struct RecallHit {
+  std::string memory_id;
+  std::string kind;
+  std::string text;
+  std::string form;   // the memory rendered as a form
+  double score = 0;   // final score, best first
+  struct Legs {
+    std::optional<size_t> vector_rank;  // 1-based; unset when not in that leg's list
+    double vector_score = 0;            // cosine
+    std::optional<size_t> bm25_rank;
+    double bm25_score = 0;
+    double fused = 0;                   // RRF or weighted, before the weights below
+    double confidence = 0;              // effective (decayed)
+    double recency = 0;
+  } legs;
+  std::map<std::string, std::string> attrs;
+  std::string why;  // e.g. "vector #1 (0.83), bm25 #3 (4.1), confidence 0.88"
+};
+
+struct WorkspaceStats {
+  MemoryStats memory;
+  uint64_t vectors = 0;
+  uint64_t text_docs = 0;
+  std::string embedder;  // fingerprint
+  size_t dimension = 0;
+};
+
+class Workspace {
+ public:
+  static Result<std::unique_ptr<Workspace>> Open(const std::string& dir,
+                                                 const WorkspaceOptions& options);
+  virtual ~Workspace() = default;
+
+  // Remembers `texts` (non-empty, valid UTF-8, at most 64 KiB each) as one atomic
+  // batch; returns one entry per text.
+  virtual Result<std::vector<Remembered>> Remember(std::span<const std::string> texts,
+                                                   const RememberOptions& options,
+                                                   uint64_t now_ms) = 0;
+
+  // Best-first hits for `query` (see RecallOptions).
+  virtual Result<std::vector<RecallHit>> Recall(std::string_view query,
+                                                const RecallOptions& options) = 0;
+
+  // Re-embeds every remembered memory (after changing nothing: repairs; the
+  // embedder itself cannot change — create a new workspace for that).
+  virtual Status Reindex() = 0;
+
+  // The memory store underneath (typed writes and queries).
+  virtual MemoryStore* memory() = 0;
+
+  virtual WorkspaceStats Stats() const = 0;
+};
+
+}  // namespace urd
+
+#endif  // URD_WORKSPACE_H_

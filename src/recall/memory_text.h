@@ -1,0 +1,47 @@
+// Copyright urd authors. Which memories carry text, and what it is (the rule the
+// workspace indexes by; docs/decisions.md W1).
+//
+// Thread-safety: reads the state only.
+//
+//   sem / inf   the object, when it is a string — except a note's text fact
+//               `(sem @<note> @text "…")` whose subject is a Memory symbol: that
+//               text belongs to the note's event;
+//   epi         the text fact of its event: `(sem @<event_id>:Memory @text "…")`;
+//   pro         the action, when it is a string.
+
+#ifndef URD_RECALL_MEMORY_TEXT_H_
+#define URD_RECALL_MEMORY_TEXT_H_
+
+#include <optional>
+#include <string>
+
+#include "memory/state.h"
+
+namespace urd::recall {
+
+// The predicate name of a note's text fact.
+inline constexpr char kTextPredicate[] = "text";
+
+// The text of the memory at `ref`, or nullopt if it carries none.
+std::optional<std::string> MemoryText(const mem::MemoryState& state, mem::MemoryRef ref);
+
+// Calls fn(memory id, text) for every memory that carries text, in commit order.
+template <typename Fn>
+void ForEachMemoryText(const mem::MemoryState& state, Fn fn) {
+  auto visit = [&](mem::MemoryKind kind, size_t n) {
+    for (uint32_t i = 0; i < n; ++i) {
+      mem::MemoryRef ref{kind, i};
+      if (auto text = MemoryText(state, ref)) {
+        fn(state.Visit(ref, [](const auto& r) { return r.memory_id; }), *text);
+      }
+    }
+  };
+  visit(mem::MemoryKind::kSem, state.sem().size());
+  visit(mem::MemoryKind::kEpi, state.epi().size());
+  visit(mem::MemoryKind::kPro, state.pro().size());
+  visit(mem::MemoryKind::kInf, state.inf().size());
+}
+
+}  // namespace urd::recall
+
+#endif  // URD_RECALL_MEMORY_TEXT_H_

@@ -1,0 +1,72 @@
+// Copyright urd authors. The Workspace implementation (urd/workspace.h).
+//
+// Locking: `mu_` serialises Remember, Reindex and the text index; Recall takes it
+// too (the text index is not thread-safe) — recall is short. The memory and vector
+// stores have their own locks.
+
+#ifndef URD_RECALL_WORKSPACE_IMPL_H_
+#define URD_RECALL_WORKSPACE_IMPL_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "memory/memory_store_impl.h"
+#include "recall/text_index.h"
+#include "urd/vector_store.h"
+#include "urd/workspace.h"
+
+namespace urd::recall {
+
+// The vector collection of remembered memories.
+inline constexpr char kMemoriesCollection[] = "memories";
+// The settings file of a workspace directory.
+inline constexpr char kSettingsFile[] = "workspace.json";
+
+class WorkspaceImpl final : public Workspace {
+ public:
+  WorkspaceImpl(std::string dir, const WorkspaceOptions& options);
+
+  // Opens everything and rebuilds the text index; repairs missing vectors when
+  // writable.
+  Status Load();
+
+  Result<std::vector<Remembered>> Remember(std::span<const std::string> texts,
+                                           const RememberOptions& options,
+                                           uint64_t now_ms) override;
+  Result<std::vector<RecallHit>> Recall(std::string_view query,
+                                        const RecallOptions& options) override;
+  Status Reindex() override;
+  MemoryStore* memory() override { return memory_.get(); }
+  WorkspaceStats Stats() const override;
+
+ private:
+  Status LoadSettings();
+  Status RebuildTextIndex();
+  Status Repair(bool all);
+  // Embeds `docs` (memory id, text) and upserts their vector records with `attrs`
+  // (user attributes; one per doc) in one atomic call.
+  Status EmbedAndStore(const std::vector<std::pair<mem::SymbolId, std::string>>& docs,
+                       std::vector<Attrs> attrs, const std::vector<std::vector<float>>& given);
+  Result<std::vector<std::vector<float>>> Vectors(std::span<const std::string> texts,
+                                                  const std::vector<std::vector<float>>& given);
+  std::string BuildForms(const std::string& text, const RememberOptions& o, uint64_t valid_at,
+                         size_t i, uint64_t now_ms) const;
+  std::string MemoryName(mem::SymbolId id) const;
+
+  std::string dir_;
+  WorkspaceOptions options_;
+  std::unique_ptr<Embedder> embedder_;
+  std::unique_ptr<MemoryStore> memory_;
+  mem::MemoryStoreImpl* mem_ = nullptr;  // memory_, for internal reads
+  std::unique_ptr<VectorStore> vectors_;
+  mutable std::mutex mu_;
+  TextIndex text_;
+  uint64_t note_counter_ = 0;
+};
+
+}  // namespace urd::recall
+
+#endif  // URD_RECALL_WORKSPACE_IMPL_H_
