@@ -18,11 +18,11 @@
 //   kind "sem":           (sem @<subject> @<predicate> "<text>" :src … :c C :v T)
 //   kind "pro":           (pro @rule_<id> "<subject or 'always'>" "<text>" :scp @workspace
 //                          :src … :c C)
-// plus one (sem @note_<id>:Memory @attr_<key> "<value>" …) per attribute; the
-// recalled memory is the first form's. Then the vectors are upserted. A crash between
-// the two is repaired on the next writable open (missing vectors are embedded again,
-// vectors of memories that do not exist are deleted), so the log and the vector index
-// always agree after an open.
+// The recalled memory is the first form's. Then the vectors are upserted, with the
+// caller's attributes as the vector record's attrs. A crash between the two is
+// repaired on the next writable open (memories with text but no vector are embedded
+// again; that call's attributes are lost: it was never acknowledged), so the log and
+// the vector index agree after an open (docs/decisions.md W1, W2).
 //
 // Thread-safety: every method may be called from any thread (writes are serialised).
 
@@ -137,6 +137,12 @@ class Workspace {
   // Best-first hits for `query` (see RecallOptions).
   virtual Result<std::vector<RecallHit>> Recall(std::string_view query,
                                                 const RecallOptions& options) = 0;
+
+  // Commits one batch of forms through the memory store (urd/memory_store.h) and
+  // indexes the new memories that carry text (vectors and BM25) at once. If
+  // embedding fails after the commit, the memories stay committed and the next
+  // open embeds them (the error says so).
+  virtual Result<CommitResult> Write(std::string_view forms, uint64_t now_ms) = 0;
 
   // Re-embeds every remembered memory (after changing nothing: repairs; the
   // embedder itself cannot change — create a new workspace for that).

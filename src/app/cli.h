@@ -37,6 +37,8 @@ void AddMemoryCommands(CLI::App* app, int* rc);
 void AddMemoryLogCommands(CLI::App* app, int* rc);
 // urd init|remember|recall|reindex (cmd_workspace.cc).
 void AddWorkspaceCommands(CLI::App* app, int* rc);
+// urd mcp: the MCP server on stdio (cmd_mcp.cc, mcp_server.h).
+void AddMcpCommands(CLI::App* app, int* rc);
 
 // ---- helpers shared by the verbs (main.cc) ----
 

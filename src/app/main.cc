@@ -83,6 +83,7 @@ int Run(int argc, char** argv) {
   AddImportCommands(&app, &rc);
   AddExportCommands(&app, &rc);
   AddBenchCommands(&app, &rc);
+  AddMcpCommands(&app, &rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -38,6 +38,7 @@ class WorkspaceImpl final : public Workspace {
                                            uint64_t now_ms) override;
   Result<std::vector<RecallHit>> Recall(std::string_view query,
                                         const RecallOptions& options) override;
+  Result<CommitResult> Write(std::string_view forms, uint64_t now_ms) override;
   Status Reindex() override;
   MemoryStore* memory() override { return memory_.get(); }
   WorkspaceStats Stats() const override;
@@ -55,6 +56,8 @@ class WorkspaceImpl final : public Workspace {
   std::string BuildForms(const std::string& text, const RememberOptions& o, uint64_t valid_at,
                          size_t i, uint64_t now_ms) const;
   std::string MemoryName(mem::SymbolId id) const;
+  // How many vector hits pass the symbolic filters of `o`.
+  size_t PassingCount(const std::vector<Hit>& hits, const RecallOptions& o) const;
 
   std::string dir_;
   WorkspaceOptions options_;

@@ -135,6 +135,18 @@ Status CheckRecall(const RecallOptions& o) {
 
 }  // namespace
 
+size_t WorkspaceImpl::PassingCount(const std::vector<Hit>& hits, const RecallOptions& o) const {
+  size_t n = 0;
+  mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig& decay) {
+    RecallFilter filter(st, decay, o);
+    for (const Hit& h : hits) {
+      auto id = st.symbols().Lookup(h.id);
+      if (id && filter.Pass(*id)) ++n;
+    }
+  });
+  return n;
+}
+
 Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
                                                      const RecallOptions& o) {
   URD_RETURN_IF_ERROR(CheckRecall(o));
@@ -150,9 +162,16 @@ Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
     qv = std::move(out[0]);
   }
   const size_t pool = std::max(kMinPool, o.k * kPoolFactor);
+  // The symbolic filters apply after the scan: widen the scan until `pool` hits
+  // pass them or the collection is exhausted.
   SearchOptions so;
-  so.top_k = pool * 4;  // symbolic filters are applied after the scan
-  URD_ASSIGN_OR_RETURN(auto vhits, vectors_->Search(Scope::Collection(kMemoriesCollection), qv, so));
+  so.top_k = pool * 4;
+  std::vector<Hit> vhits;
+  for (;;) {
+    URD_ASSIGN_OR_RETURN(vhits, vectors_->Search(Scope::Collection(kMemoriesCollection), qv, so));
+    if (vhits.size() < so.top_k || PassingCount(vhits, o) >= pool) break;
+    so.top_k *= 4;
+  }
   std::lock_guard lock(mu_);
   std::vector<RecallHit> hits;
   mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig& decay) {
@@ -207,7 +226,8 @@ Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
   });
   std::sort(hits.begin(), hits.end(), [](const RecallHit& a, const RecallHit& b) {
     if (a.score != b.score) return a.score > b.score;
-    return a.memory_id < b.memory_id;
+    if (a.memory_id.size() != b.memory_id.size()) return a.memory_id.size() < b.memory_id.size();
+    return a.memory_id < b.memory_id;  // "__mem_N": numeric order
   });
   if (hits.size() > o.k) hits.resize(o.k);
   for (RecallHit& h : hits) {  // hits found by BM25 alone: their attributes

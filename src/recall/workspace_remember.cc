@@ -184,4 +184,27 @@ Result<std::vector<Remembered>> WorkspaceImpl::Remember(std::span<const std::str
   return out;
 }
 
+Result<CommitResult> WorkspaceImpl::Write(std::string_view forms, uint64_t now_ms) {
+  if (options_.read_only) return Status::FailedPrecondition(dir_ + ": workspace is read-only");
+  std::lock_guard lock(mu_);
+  URD_ASSIGN_OR_RETURN(CommitResult committed, memory_->Commit(forms, now_ms));
+  std::vector<std::pair<mem::SymbolId, std::string>> docs;
+  mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
+    for (const std::string& name : committed.memory_ids) {
+      auto id = st.symbols().Lookup(name);
+      auto ref = id ? st.Locate(*id) : std::nullopt;
+      if (!ref) continue;
+      if (auto text = MemoryText(st, *ref)) docs.emplace_back(*id, *text);
+    }
+  });
+  if (docs.empty()) return committed;
+  Status s = EmbedAndStore(docs, std::vector<Attrs>(docs.size()), {});
+  if (!s.ok()) {
+    return s.WithContext("the batch is committed (" + committed.episode +
+                         ") but its texts were not embedded; the next open repairs them");
+  }
+  for (const auto& [id, text] : docs) text_.Add(id, text);
+  return committed;
+}
+
 }  // namespace urd::recall

@@ -152,6 +152,24 @@ TEST(WorkspaceTest, OpenRepairsMissingVectors) {
   std::filesystem::remove_all(dir);
 }
 
+// Typed writes through the workspace are recallable at once.
+TEST(WorkspaceTest, WriteIndexesNewTextMemories) {
+  std::string dir = TempDir("write");
+  auto ws = OpenOk(dir);
+  auto c = ws->Write(
+      "(sem @erin @hobby \"Erin builds wooden sailboats\" :src @observation :c 0.9 :v 2024-01-01)"
+      "(epi @ev1 @met (@erin) @dock :at 2024-01-02 :obs 2024-01-02 :src @observation :c 0.8)",
+      kNow);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(ws->Stats().vectors, 1u);  // the event carries no text
+  auto hits = ws->Recall("wooden sailboats", {});
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ((*hits)[0].text, "Erin builds wooden sailboats");
+  EXPECT_EQ(ws->Write("(sem @oops", kNow).status().code(), StatusCode::kInvalidArgument);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(WorkspaceTest, CallerVectorsAndBadInput) {
   std::string dir = TempDir("bad");
   auto ws = OpenOk(dir);
