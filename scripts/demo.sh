@@ -2,7 +2,7 @@
 # urd demo: installs what it needs, builds the `urd` command, and runs urd's main
 # job on a demo workspace: the memory store (typed memories written in urd's
 # S-expression language, atomic batches, bi-temporal queries, supersession,
-# decay), the vector store (collections, records with attributes,
+# decay), remembering and recalling plain text (vectors + BM25), the vector store (collections, records with attributes,
 # exact cosine search with filters, compaction), and the storage foundation under
 # it (atomic batches, the writer lock, recovery after a SIGKILL mid-write).
 #
@@ -51,7 +51,19 @@ say "the log decoded, and a full check of every frame and record"
 run "$urd" log --dir "$dir"
 run "$urd" verify --dir "$dir"
 
-say "a vector store: a collection of notes with 8-dimensional embeddings and attributes"
+say "a workspace remembers plain text and recalls it by meaning and by words (hash embedder, BM25)"
+run "$urd" remember --dir "$dir" --attr session=kickoff \
+  "Alice prefers Rust for systems programming and Go for services" \
+  "Bob is allergic to peanuts; order the vegetarian menu for the team dinner" \
+  "The standup moved to 9:30 on Mondays" \
+  "Carol's cat is named Miso and hates the vacuum cleaner"
+run "$urd" recall --dir "$dir" "which language does alice use for systems work?" --k 3
+run "$urd" recall --dir "$dir" "food allergy at the dinner" --k 1 --json
+say "typed facts written with urd write are recalled too; filters narrow the search"
+run "$urd" recall --dir "$dir" "email address" --subject alice --kind sem --k 3
+
+vdir="$dir/standalone-vectors"
+say "a vector store on its own (DIR/vectors of another workspace): a collection of notes with 8-dimensional embeddings and attributes"
 cat > "$dir/notes.jsonl" <<'JSONL'
 {"id":"rust-1","vector":[0.9,0.1,0,0,0.2,0,0,0],"attrs":{"topic":"rust","year":2024,"path":"src/lib.rs"}}
 {"id":"rust-2","vector":[0.8,0.3,0,0.1,0,0,0,0],"attrs":{"topic":"rust","year":2023,"path":"src/main.rs"}}
@@ -60,28 +72,28 @@ cat > "$dir/notes.jsonl" <<'JSONL'
 {"id":"db-2","vector":[0.2,0,0.8,0.5,0,0,0,0.1],"attrs":{"topic":"databases","year":2024,"path":"docs/btree.md"}}
 {"id":"ml-1","vector":[0,0,0.1,0,0.9,0.4,0,0],"attrs":{"topic":"ml","year":2024,"path":"notebooks/embed.py"}}
 JSONL
-run "$urd" vec create --dir "$dir" --collection notes --dim 8
-run "$urd" vec upsert --dir "$dir" --collection notes --jsonl "$dir/notes.jsonl"
+run "$urd" vec create --dir "$vdir" --collection notes --dim 8
+run "$urd" vec upsert --dir "$vdir" --collection notes --jsonl "$dir/notes.jsonl"
 
 say "exact cosine top-3 for a query near the rust notes"
-run "$urd" vec search --dir "$dir" --collection notes --vector '[1,0.2,0,0,0.1,0,0,0]' --k 3
+run "$urd" vec search --dir "$vdir" --collection notes --vector '[1,0.2,0,0,0.1,0,0,0]' --k 3
 
 say "the same query, filtered: only 2024 notes under src/ or docs/"
-run "$urd" vec search --dir "$dir" --collection notes --vector '[1,0.2,0,0,0.1,0,0,0]' --k 3 \
+run "$urd" vec search --dir "$vdir" --collection notes --vector '[1,0.2,0,0,0.1,0,0,0]' --k 3 \
   --filter '{"eq":{"year":2024},"or":[{"glob":{"path":"src/*"}},{"glob":{"path":"docs/*"}}]}'
 
 say "bad input is refused and changes nothing (a 3-component query, exit code 2)"
 set +e
-"$urd" vec search --dir "$dir" --collection notes --vector '[1,0,0]' --k 3
+"$urd" vec search --dir "$vdir" --collection notes --vector '[1,0,0]' --k 3
 echo "exit code: $?"
 set -e
 
 say "replace a note, delete one, compact, and look at the store"
 echo '{"id":"go-1","vector":[0.1,0.8,0.3,0,0,0,0,0],"attrs":{"topic":"go","year":2025,"path":"cmd/api.go"}}' \
-  | "$urd" vec upsert --dir "$dir" --collection notes --jsonl -
-run "$urd" vec delete --dir "$dir" --collection notes --id ml-1
-run "$urd" vec compact --dir "$dir"
-run "$urd" vec stats --dir "$dir"
+  | "$urd" vec upsert --dir "$vdir" --collection notes --jsonl -
+run "$urd" vec delete --dir "$vdir" --collection notes --id ml-1
+run "$urd" vec compact --dir "$vdir"
+run "$urd" vec stats --dir "$vdir"
 
 say "the storage foundation: a framed log with atomic batches"
 

@@ -209,7 +209,8 @@ void AddWorkspaceCommands(CLI::App* app, int* rc) {
   rem->add_option("--source", a->source, "Source symbol (default @observation)");
   rem->add_option("--confidence", a->confidence, "Confidence in [0, 1] (default 0.9)");
   rem->add_option("--valid-at", a->valid_at, "Valid time (default now)");
-  rem->add_option("--attr", a->attrs, "Attribute key=value, returned with every hit");
+  rem->add_option("--attr", a->attrs, "Attribute key=value, returned with every hit (repeatable)")
+      ->allow_extra_args(false);
   rem->add_option("--now", a->now, "Commit clock in ms since the epoch (tests)");
   BindVerb(rem, rc, [a] { return Remember(*a); });
 
