@@ -25,7 +25,7 @@ if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
   step "ASan+UBSan build"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_SANITIZE=address,undefined \
     -DURD_BUILD_BENCH=OFF -DURD_CRASH_TRIALS=50 -DURD_VECTOR_CRASH_TRIALS=20 \
-    -DURD_MEMORY_CRASH_TRIALS=40
+    -DURD_MEMORY_CRASH_TRIALS=40 -DURD_WORKSPACE_CRASH_TRIALS=20
   cmake --build build-asan -j"$jobs"
   step "test suite (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -36,7 +36,7 @@ if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
   step "TSan build (concurrency tests)"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_SANITIZE=thread \
     -DURD_BUILD_BENCH=OFF -DURD_CRASH_TRIALS=20 -DURD_VECTOR_CRASH_TRIALS=10 \
-    -DURD_MEMORY_CRASH_TRIALS=20
+    -DURD_MEMORY_CRASH_TRIALS=20 -DURD_WORKSPACE_CRASH_TRIALS=10
   cmake --build build-tsan -j"$jobs"
   step "concurrency tests (TSan)"
   TSAN_OPTIONS=halt_on_error=1 \
