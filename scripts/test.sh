@@ -39,7 +39,7 @@ if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
     -DURD_MEMORY_CRASH_TRIALS=20 -DURD_WORKSPACE_CRASH_TRIALS=10
   cmake --build build-tsan -j"$jobs"
   step "concurrency tests (TSan)"
-  TSAN_OPTIONS=halt_on_error=1 \
+  TSAN_OPTIONS="halt_on_error=1 suppressions=$root/scripts/tsan.supp" \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R "$concurrency_tests"
 fi
 
