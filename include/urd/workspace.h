@@ -12,11 +12,11 @@
 //
 // How text is stored (docs/decisions.md W1): `Remember` writes, in one atomic batch
 // of the memory store,
-//   kind "epi" (default): (epi @note_<id> @note (@<subject>) @workspace :at T :obs T
+//   kind "epi" (default): (epi @note_<id> @remembered_note (@<subject>) @workspace :at T :obs T
 //                          :src @<source> :c C)
 //                         (sem @note_<id>:Memory @text "<text>" :src … :c C :v T)
 //   kind "sem":           (sem @<subject> @<predicate> "<text>" :src … :c C :v T)
-//   kind "pro":           (pro @rule_<id> "<subject or 'always'>" "<text>" :scp @workspace
+//   kind "pro":           (pro @rule_<id> "<subject>" "<text>" :scp @workspace_rules
 //                          :src … :c C)
 // The recalled memory is the first form's. Then the vectors are upserted, with the
 // caller's attributes as the vector record's attrs. A crash between the two is

@@ -5,9 +5,11 @@
 //                    [--workload NAME ...] [--fashion-mnist DIR] [--tmp DIR]
 //                    [--json] [--out FILE]
 //   urd bench memory [--quick] [--n N] [--tmp DIR] [--json] [--out FILE]
+//   urd bench recall [--quick] [--n N] [--queries Q] [--tmp DIR] [--json] [--out FILE]
 //
-// Workloads and output: bench/vector_bench.h, bench/memory_bench.h. Exit codes as
-// every verb (cli.h); a binary built without bench/ prints so and exits 1.
+// Workloads and output: bench/vector_bench.h, bench/memory_bench.h,
+// bench/recall_bench.h. Exit codes as every verb (cli.h); a binary built without
+// bench/ prints so and exits 1.
 
 #include <cstdio>
 #include <memory>
@@ -17,6 +19,7 @@
 #include "app/cli.h"
 #if defined(URD_HAVE_BENCH)
 #include "bench/memory_bench.h"
+#include "bench/recall_bench.h"
 #include "bench/vector_bench.h"
 #endif
 
@@ -96,6 +99,48 @@ void AddBenchMemory(CLI::App* bench, int* rc) {
   mem->callback([args, rc] { *rc = BenchMemory(*args); });
 }
 
+struct BenchRecallArgs {
+  size_t n = 0;
+  size_t queries = 200;
+  bool quick = false;
+  bool json = false;
+  std::string out;
+  std::string tmp;
+};
+
+int BenchRecall(const BenchRecallArgs& a) {
+#if defined(URD_HAVE_BENCH)
+  bench::RecallBenchOptions o;
+  o.n = a.n;
+  o.queries = a.queries;
+  o.quick = a.quick;
+  o.json = a.json;
+  o.out = a.out;
+  o.tmp_dir = a.tmp;
+  return bench::RunRecallBench(o);
+#else
+  (void)a;
+  std::fputs("urd: benchmarks were not built (configure with -DURD_BUILD_BENCH=ON)\n", stderr);
+  return kExitUsage;
+#endif
+}
+
+void AddBenchRecall(CLI::App* bench, int* rc) {
+  auto args = std::make_shared<BenchRecallArgs>();
+  CLI::App* rec = bench->add_subcommand(
+      "recall", "Workspace remember and recall with the hash embedder (bench/recall_bench.h)");
+  rec->add_option("--n", args->n, "Notes remembered (default 100000; --quick 10000)")
+      ->check(CLI::PositiveNumber);
+  rec->add_option("--queries", args->queries, "Recall queries timed (default 200)")
+      ->check(CLI::PositiveNumber);
+  rec->add_flag("--quick", args->quick, "10000 notes (well under a minute)");
+  rec->add_option("--tmp", args->tmp, "Parent directory of the workspaces (default $TMPDIR or "
+                                      "/tmp; removed at the end)");
+  rec->add_flag("--json", args->json, "One JSON object on stdout instead of tables");
+  rec->add_option("--out", args->out, "Also write the JSON object to this file");
+  rec->callback([args, rc] { *rc = BenchRecall(*args); });
+}
+
 }  // namespace
 
 void AddBenchCommands(CLI::App* app, int* rc) {
@@ -124,6 +169,7 @@ void AddBenchCommands(CLI::App* app, int* rc) {
   vec->add_option("--out", args->out, "Also write the JSON object to this file");
   vec->callback([args, rc] { *rc = BenchVector(*args); });
   AddBenchMemory(bench, rc);
+  AddBenchRecall(bench, rc);
 }
 
 }  // namespace urd::app

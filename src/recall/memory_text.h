@@ -19,8 +19,14 @@
 
 namespace urd::recall {
 
-// The predicate name of a note's text fact.
+// The symbols of the forms Workspace::Remember writes (urd/workspace.h), chosen so
+// that no name is needed with two kinds: the predicate of a note's text fact
+// (Predicate), the event type of notes (EventType), the location of notes
+// (Literal) and the scope of rules (Scope).
 inline constexpr char kTextPredicate[] = "text";
+inline constexpr char kNoteEventType[] = "remembered_note";
+inline constexpr char kNoteLocation[] = "workspace";
+inline constexpr char kRuleScope[] = "workspace_rules";
 
 // The text of the memory at `ref`, or nullopt if it carries none.
 std::optional<std::string> MemoryText(const mem::MemoryState& state, mem::MemoryRef ref);

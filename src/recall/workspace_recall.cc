@@ -169,7 +169,9 @@ Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
   std::vector<Hit> vhits;
   for (;;) {
     URD_ASSIGN_OR_RETURN(vhits, vectors_->Search(Scope::Collection(kMemoriesCollection), qv, so));
-    if (vhits.size() < so.top_k || PassingCount(vhits, o) >= pool) break;
+    const bool filtered = o.kind || o.subject || o.predicate || o.source || o.as_of ||
+                          o.min_confidence > 0 || !o.include_superseded;
+    if (vhits.size() < so.top_k || !filtered || PassingCount(vhits, o) >= pool) break;
     so.top_k *= 4;
   }
   std::lock_guard lock(mu_);
@@ -177,6 +179,7 @@ Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
   mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig& decay) {
     RecallFilter filter(st, decay, o);
     std::unordered_map<mem::SymbolId, Candidate> cands;
+    std::vector<Candidate> ranked;
     size_t rank = 0;
     for (const Hit& h : vhits) {
       auto id = st.symbols().Lookup(h.id);
@@ -214,22 +217,26 @@ Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
                     (1 - o.recency_weight + o.recency_weight * l.recency);
       c.hit.memory_id = st.symbols().Find(id)->canonical_name;
       c.hit.kind = std::string(mem::MemoryKindName(c.ref.kind));
+      ranked.push_back(std::move(c));
+    }
+    std::sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.hit.score != b.hit.score) return a.hit.score > b.hit.score;
+      const std::string& x = a.hit.memory_id;
+      const std::string& y = b.hit.memory_id;
+      return x.size() != y.size() ? x.size() < y.size() : x < y;  // "__mem_N": numeric order
+    });
+    if (ranked.size() > o.k) ranked.resize(o.k);
+    for (Candidate& c : ranked) {  // only the hits returned are rendered
       c.hit.text = MemoryText(st, c.ref).value_or("");
       c.hit.form = mem::RenderForm(st.Visit(c.ref, [](const auto& r) {
                                      return mem::CanonicalRecord(r);
                                    }),
                                    st.symbols())
                        .value_or("");
-      c.hit.why = Why(l);
+      c.hit.why = Why(c.hit.legs);
       hits.push_back(std::move(c.hit));
     }
   });
-  std::sort(hits.begin(), hits.end(), [](const RecallHit& a, const RecallHit& b) {
-    if (a.score != b.score) return a.score > b.score;
-    if (a.memory_id.size() != b.memory_id.size()) return a.memory_id.size() < b.memory_id.size();
-    return a.memory_id < b.memory_id;  // "__mem_N": numeric order
-  });
-  if (hits.size() > o.k) hits.resize(o.k);
   for (RecallHit& h : hits) {  // hits found by BM25 alone: their attributes
     if (h.legs.vector_rank) continue;
     auto rec = vectors_->Get(kMemoriesCollection, h.memory_id);

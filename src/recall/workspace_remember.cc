@@ -95,11 +95,12 @@ std::string WorkspaceImpl::BuildForms(const std::string& text, const RememberOpt
     return "(sem @" + o.subject + " @" + o.predicate + " " + quoted + tail + " :v " + at + ")";
   }
   if (o.kind == "pro") {
-    return "(pro @rule_" + id + " " + mem::QuoteString(o.subject) + " " + quoted +
-           " :scp @workspace" + tail + ")";
+    return "(pro @rule_" + id + " " + mem::QuoteString(o.subject) + " " + quoted + " :scp @" +
+           kRuleScope + tail + ")";
   }
   const std::string note = "note_" + id;
-  return "(epi @" + note + " @note (@" + o.subject + ") @workspace :at " + at + " :obs " + at +
+  return "(epi @" + note + " @" + kNoteEventType + " (@" + o.subject + ") @" + kNoteLocation +
+         " :at " + at + " :obs " + at +
          tail + ")\n(sem @" + note + ":Memory @" + std::string(kTextPredicate) + " " + quoted + tail +
          " :v " + at + ")";
 }

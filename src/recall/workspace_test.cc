@@ -152,6 +152,24 @@ TEST(WorkspaceTest, OpenRepairsMissingVectors) {
   std::filesystem::remove_all(dir);
 }
 
+// Notes, facts with the default predicate and rules share one workspace: the
+// forms Remember writes never need a symbol with two kinds.
+TEST(WorkspaceTest, NotesFactsAndRulesCoexist) {
+  std::string dir = TempDir("kinds");
+  auto ws = OpenOk(dir);
+  RememberOptions sem, pro;
+  sem.kind = "sem";
+  pro.kind = "pro";
+  pro.subject = "deploy";
+  uint64_t now = kNow;
+  for (const RememberOptions& o : {RememberOptions{}, sem, pro, RememberOptions{}, sem, pro}) {
+    auto r = ws->Remember(std::vector<std::string>{"text of kind " + o.kind}, o, ++now);
+    ASSERT_TRUE(r.ok()) << o.kind << ": " << r.status().ToString();
+  }
+  EXPECT_EQ(ws->Stats().vectors, 6u);
+  std::filesystem::remove_all(dir);
+}
+
 // Typed writes through the workspace are recallable at once.
 TEST(WorkspaceTest, WriteIndexesNewTextMemories) {
   std::string dir = TempDir("write");
