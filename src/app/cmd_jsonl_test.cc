@@ -18,40 +18,18 @@
 #include <utility>
 #include <vector>
 
+#include "app/cli_test_util.h"
+
 namespace {
+
+using urd::cli_test::Q;
+using urd::cli_test::ReadAll;
+using urd::cli_test::WriteAll;
+using urd::cli_test::Contains;
+using urd::cli_test::Lines;
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-// Single-quotes `s` for the shell.
-std::string Q(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 // `lines`, each ended by a newline.
 std::string JsonLines(std::initializer_list<std::string> lines) {

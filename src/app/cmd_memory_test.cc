@@ -16,7 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_test_util.h"
+
 namespace {
+
+using urd::cli_test::Q;
+using urd::cli_test::ReadAll;
+using urd::cli_test::WriteAll;
+using urd::cli_test::Contains;
+using urd::cli_test::Lines;
 
 using nlohmann::json;
 
@@ -30,36 +38,6 @@ const char kAliceCarol[] =
     "(sem @alice @knows @carol :src @observation :c 0.9 :v 2024-02-15) "
     "(sem @alice @email \"a@x\" :src @observation :c 0.9 :v 2024-01-01)";
 const char kDave[] = "(sem @dave @likes @rust :src @observation :c 0.7 :v 2024-03-01)";
-
-// Single-quotes `s` for the shell.
-std::string Q(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 struct Outcome {
   int rc = -1;

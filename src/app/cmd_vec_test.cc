@@ -17,30 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "app/cli_test_util.h"
+
 namespace {
+
+using urd::cli_test::Q;
+using urd::cli_test::ReadAll;
+using urd::cli_test::WriteAll;
 
 using nlohmann::json;
 
 const std::string kGolden = URD_TESTDATA_DIR "/nidus_v0.3.0";
-
-// Single-quotes `s` for the shell.
-std::string Q(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
 
 struct Outcome {
   int rc = -1;
