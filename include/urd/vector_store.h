@@ -5,9 +5,24 @@
 // Thread-safety: every method may be called from any thread. Reads (Search, Get,
 // GetAll, List..., GetMeta, GetFootprint) run concurrently with each other and with
 // a writer; they see a consistent committed state. Mutations are serialised inside
-// the store. Across processes: one writer (it holds <dir>/LOCK, see
-// storage/writer_lock.h); any number of read-only openers, which call Refresh() to
-// see later commits.
+// the store. Across processes, an on-disk store is opened in one of three modes:
+//   * writer (default): holds <dir>/LOCK (see storage/writer_lock.h) from Open until
+//     destruction, so there is one at a time.
+//   * read-only (`read_only`): takes no lock and never writes; any number of them.
+//     Refresh() catches up with what writers committed.
+//   * per-write writer (`lock_per_write`): several processes (or store objects) may
+//     write one store. Each mutating call takes <dir>/LOCK (waiting up to
+//     `lock_wait`), first catches up with everything other writers committed since
+//     this object last looked (following their compactions and repairing what a
+//     writer killed mid-call left behind), then applies and commits its change
+//     exactly as the writer would, and releases the lock before returning. Between
+//     calls the object holds no lock and no open file for writing; reads never take
+//     the lock and see other processes' commits only after Refresh() or this
+//     object's next mutating call. Writes cost an extra lock acquisition (open,
+//     fcntl, fdatasync of the lock file) and a log-tail scan each.
+//   A writer excludes per-write writers for its whole life (their opens and calls
+//   fail with Busy/TimedOut meanwhile); a writer's Open in turn waits for, or fails
+//   on, a per-write call in progress.
 //
 // Search contract:
 //   * Cosine similarity: every stored vector is normalised to unit length on write,
@@ -22,12 +37,15 @@
 //   * kInt8 / kF16 scans rank candidates on a compressed copy, then re-rank the best
 //     top_k * rerank_factor exactly in f32; returned scores are always exact f32.
 //
-// Files: see docs/format.md §3. Durability: an Upsert/Delete/... call returns once
-// its batch is committed to the operation log (and synced, under kEveryCall).
+// Files: see docs/format.md §3 (the same in every mode). Durability: an
+// Upsert/Delete/... call returns once its batch is committed to the operation log
+// (and synced, under kEveryCall; a per-write writer also syncs under kOnFlush,
+// before it releases the lock).
 
 #ifndef URD_VECTOR_STORE_H_
 #define URD_VECTOR_STORE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -124,6 +142,30 @@ struct VectorOptions {
   // Open a damaged operation log by cutting it at the last good batch.
   bool salvage = false;
   std::string lock_owner;              // written into <dir>/LOCK; default: program name
+  // Per-write locking (writable on-disk stores; ignored when read_only and in
+  // memory). Default false: the writer lock is held from Open until destruction.
+  // true: Open holds <dir>/LOCK only while it loads and recovers the store (torn
+  // log tail, orphan vector rows, auto-compaction). Each mutating call
+  // (CreateCollection, DropCollection, SetMeta, Upsert, Delete, DeleteWhere,
+  // Compact) then holds it for its own duration only: acquire, catch up with other
+  // writers' commits, validate and commit as the writer does, release.
+  //   Lock not obtained within `lock_wait`: the lock's error (Busy, or TimedOut
+  //   when lock_wait > 0, naming the holder's pid and owner); nothing changes.
+  //   Validation fails: the same error as for the writer; nothing of the call is
+  //   written (the catch-up may have happened).
+  //   Flush(): OK at once, as each call synced before releasing the lock; under
+  //   fsync kNever it takes the lock and syncs.
+  //   Refresh(): catches up without the lock; reads never take it.
+  // Thread-safety as for any store: calls of one object are serialised inside it;
+  // objects in this and other processes exclude each other through the lock. With
+  // a custom `env` no lock is taken at all (as for the writer): the files may not
+  // be on the real file system, so exclusion is then the caller's job.
+  bool lock_per_write = false;
+  // How long one acquisition of <dir>/LOCK waits while another process (or store
+  // object) holds it: at Open in both writable modes, and at each mutating call in
+  // per-write mode. Default 0: fail at once with Busy. > 0: retry with back-off,
+  // then fail with TimedOut. Negative: InvalidArgument at Open.
+  std::chrono::milliseconds lock_wait{0};
   Env* env = nullptr;                  // nullptr: Env::Default()
 };
 
@@ -131,9 +173,9 @@ class VectorStore {
  public:
   // Opens or creates the store in directory `dir` (created if missing and
   // create_if_missing). Errors: InvalidArgument (dimension 0 for a new store,
-  // dimension mismatch, bad options), Busy (another writer holds the lock),
-  // NotFound, Corruption (damaged files; nothing is changed), NotSupported (newer
-  // format), IOError.
+  // dimension mismatch, bad options), Busy / TimedOut (another writer holds the
+  // lock, and still did after `lock_wait`), NotFound, Corruption (damaged files;
+  // nothing is changed), NotSupported (newer format), IOError.
   static Result<std::unique_ptr<VectorStore>> Open(const std::string& dir,
                                                    const VectorOptions& options);
   // A store with no files and no lock. `options.dimension` is overridden by `dim`.
@@ -189,12 +231,19 @@ class VectorStore {
 
   virtual Footprint GetFootprint() const = 0;
 
-  // Syncs the files (meaningful under kOnFlush / kNever).
+  // Syncs the files (meaningful under kOnFlush / kNever). Per-write mode: OK at
+  // once, as nothing stays unsynced between calls, except under kNever, where it
+  // takes the lock (Busy/TimedOut as a mutation) and syncs.
   virtual Status Flush() = 0;
   // Rewrites the store with live rows only, as a new generation, switched atomically.
+  // Per-write mode: compacts what all writers committed (after catching up).
   virtual Status Compact() = 0;
-  // Read-only stores: catches up with batches committed by the writer since open (or
-  // the last Refresh), following a compaction if one happened. Writable: no-op.
+  // Read-only and per-write stores: catches up with batches committed by other
+  // writers since open (or the last catch-up), following a compaction if one
+  // happened, without taking the lock; incomplete batches and rows no committed
+  // batch references are ignored. Errors: Corruption (damaged committed data),
+  // IOError (e.g. a file removed by a concurrent compaction while it was being read:
+  // call again). On error the store keeps its previous state. Writer: no-op.
   virtual Status Refresh() = 0;
 
   // The SIMD level the scans use ("avx512", "avx2", "neon", "scalar").

@@ -358,6 +358,61 @@ TEST_F(LogTest, ReaderTailsAWriterWithoutSeeingPartialBatches) {
   EXPECT_EQ(scan->tail, LogTail::kTorn);
 }
 
+// OpenAt replays only the batches from a known offset on, recovers the tail after
+// them as Open does, and appends with the right sequence.
+TEST_F(LogTest, OpenAtResumesAfterAKnownBatch) {
+  Write(three_);
+  auto bounds = BatchBounds();
+  std::string partial;
+  std::vector<std::string_view> v = {"torn"};
+  LogWriter::EncodeBatch(4, v, &partial);
+  SetContents(Contents() + partial.substr(0, partial.size() - 3));
+  Batches seen;
+  std::vector<uint64_t> seqs;
+  LogRecovery rec;
+  auto w = LogWriter::OpenAt(env(), path_, {}, bounds[1], 1,
+                             [&](const LogBatch& b) {
+                               seqs.push_back(b.sequence);
+                               seen.emplace_back(b.records.begin(), b.records.end());
+                               return Status::OK();
+                             },
+                             &rec);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(seen, Batches(three_.begin() + 1, three_.end()));
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(rec.scan.batches, 2u);
+  EXPECT_EQ(rec.truncated_bytes, partial.size() - 3);
+  EXPECT_EQ((*w)->size(), bounds[3]);
+  EXPECT_EQ((*w)->last_sequence(), 3u);
+  std::vector<std::string_view> more = {"zeta"};
+  EXPECT_EQ((*w)->Append(more).value(), 4u);
+  w->reset();
+  // At the end of the file: nothing to replay, appends continue the sequence.
+  const uint64_t end = Contents().size();
+  auto at_end = LogWriter::OpenAt(env(), path_, {}, end, 4, nullptr, &rec);
+  ASSERT_TRUE(at_end.ok()) << at_end.status().ToString();
+  EXPECT_EQ(rec.scan.batches, 0u);
+  EXPECT_EQ((*at_end)->Append(more).value(), 5u);
+  at_end->reset();
+  auto all = Reopen();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 5u);
+}
+
+TEST_F(LogTest, OpenAtOutsideTheLogIsRejectedAndChangesNothing) {
+  Write(three_);
+  const std::string before = Contents();
+  auto past = LogWriter::OpenAt(env(), path_, {}, before.size() + 1, 3, nullptr, nullptr);
+  EXPECT_TRUE(past.status().IsInvalidArgument()) << past.status().ToString();
+  auto inside = LogWriter::OpenAt(env(), path_, {}, kLogHeaderSize - 1, 0, nullptr, nullptr);
+  EXPECT_TRUE(inside.status().IsInvalidArgument()) << inside.status().ToString();
+  EXPECT_EQ(Contents(), before);
+  path_ = "/missing.log";
+  auto missing = LogWriter::OpenAt(env(), path_, {}, kLogHeaderSize + 10, 1, nullptr, nullptr);
+  EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
+  EXPECT_FALSE(env()->FileExists(path_));
+}
+
 // ---- fault injection at every I/O call site ----
 
 class LogFaultTest : public LogTest {

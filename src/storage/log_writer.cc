@@ -64,17 +64,32 @@ Result<std::unique_ptr<LogWriter>> LogWriter::Open(Env* env, const std::string& 
                                                    const LogOptions& options,
                                                    const LogBatchCallback& replay,
                                                    LogRecovery* recovery) {
+  return OpenAt(env, path, options, kLogHeaderSize, 0, replay, recovery);
+}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::OpenAt(Env* env, const std::string& path,
+                                                     const LogOptions& options, uint64_t from,
+                                                     uint64_t prev_sequence,
+                                                     const LogBatchCallback& replay,
+                                                     LogRecovery* recovery) {
   LogRecovery local;
   LogRecovery* rec = recovery ? recovery : &local;
   *rec = LogRecovery();
+  if (from < kLogHeaderSize) {
+    return Status::InvalidArgument(path + ": resume offset " + std::to_string(from) +
+                                   " lies inside the log header");
+  }
   if (!env->FileExists(path)) {
+    if (from != kLogHeaderSize) {
+      return Status::NotFound(path + ": no such log to resume at offset " + std::to_string(from));
+    }
     if (!options.create_if_missing) return Status::NotFound(path + ": no such log");
     URD_RETURN_IF_ERROR(CreateLog(env, path, options.kind));
     rec->created = true;
   }
   URD_ASSIGN_OR_RETURN(std::unique_ptr<LogReader> reader,
                        LogReader::Open(env, path, options.kind));
-  URD_ASSIGN_OR_RETURN(rec->scan, reader->Scan(kLogHeaderSize, 0, replay));
+  URD_ASSIGN_OR_RETURN(rec->scan, reader->Scan(from, prev_sequence, replay));
   reader.reset();
   const LogScan& scan = rec->scan;
   if (scan.tail == LogTail::kCorrupt && !options.salvage) return CorruptionError(path, scan);

@@ -57,6 +57,24 @@ class LogWriter {
                                                  const LogBatchCallback& replay,
                                                  LogRecovery* recovery);
 
+  // Like Open, but resumes at file offset `from`, where a batch starts and the batch
+  // before it had sequence `prev_sequence` (a previous writer's size() and
+  // last_sequence(), or a LogScan's end and last_sequence): the header is read and
+  // checked, only the batches from `from` on are replayed through `replay`, and the
+  // tail after the last of them is recovered as Open does. `recovery->scan` covers
+  // that region only. Open(...) is OpenAt(..., kLogHeaderSize, 0, ...).
+  // REQUIRES: exclusive write access to the file (the WriterLock held), and `from`
+  // at a batch boundary the caller read earlier (the file only grows past it while
+  // nobody salvages it).
+  // Errors: as Open; InvalidArgument when `from` is below kLogHeaderSize or past
+  // the end of the file (the log shrank: someone salvaged or replaced it); NotFound
+  // when the file is missing and `from` is not kLogHeaderSize (nothing to resume).
+  static Result<std::unique_ptr<LogWriter>> OpenAt(Env* env, const std::string& path,
+                                                   const LogOptions& options, uint64_t from,
+                                                   uint64_t prev_sequence,
+                                                   const LogBatchCallback& replay,
+                                                   LogRecovery* recovery);
+
   ~LogWriter();
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;

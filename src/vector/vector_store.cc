@@ -30,6 +30,16 @@ const char* VectorStore::SimdLevel() { return vec::SimdLevelName(vec::ActiveSimd
 
 namespace vec {
 
+LogBatchCallback DecodeInto(std::vector<VectorOp>* ops) {
+  return [ops](const LogBatch& b) {
+    for (std::string_view rec : b.records) {
+      ops->emplace_back();
+      URD_RETURN_IF_ERROR(DecodeOp(rec, &ops->back()));
+    }
+    return Status::OK();
+  };
+}
+
 FsyncPolicy LogPolicy(VectorFsync f) {
   switch (f) {
     case VectorFsync::kEveryCall: return FsyncPolicy::kEveryCommit;
@@ -46,6 +56,39 @@ size_t ThreadCount(int configured) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Appends rows [first, end) of an open vectors file to *out, reading in chunks.
+Status ReadRowsFrom(const RandomAccessFile& file, const std::string& path, size_t dim,
+                    uint64_t first, uint64_t end, RowStore* out) {
+  const size_t stride = RowStrideBytes(dim);
+  const uint64_t chunk_rows = kBlockRows;
+  std::vector<char> buf(std::min<uint64_t>(chunk_rows, end - first) * stride);
+  for (uint64_t r = first; r < end; r += chunk_rows) {
+    const uint64_t m = std::min(chunk_rows, end - r);
+    size_t got = 0;
+    URD_RETURN_IF_ERROR(file.Read(kVectorsHeaderSize + r * stride, m * stride, buf.data(), &got));
+    if (got != m * stride) return Status::IOError(path + ": short read while loading rows");
+    for (uint64_t i = 0; i < m; i++) {
+      out->Append(reinterpret_cast<const float*>(buf.data() + i * stride));
+    }
+  }
+  return Status::OK();
+}
+
+// The row count `ops` need after `have` rows; Corruption unless their UPSERT rows
+// increase strictly from `have` on (what StoreState::Apply accepts).
+Result<uint64_t> RowsNeeded(const std::vector<VectorOp>& ops, uint64_t have) {
+  uint64_t need = have;
+  for (const VectorOp& op : ops) {
+    if (op.type != OpType::kUpsert) continue;
+    if (op.row < need) {
+      return Status::Corruption("record '" + op.id + "' references row " +
+                                std::to_string(op.row) + ", which is already in use");
+    }
+    need = op.row + 1;
+  }
+  return need;
+}
+
 Status CheckOptions(const VectorOptions& o, size_t dim) {
   if (dim > kMaxDimension) {
     return Status::InvalidArgument("dimension " + std::to_string(dim) + " exceeds the maximum " +
@@ -55,6 +98,7 @@ Status CheckOptions(const VectorOptions& o, size_t dim) {
     return Status::InvalidArgument("auto_compact threshold must be within [0, 1]");
   }
   if (o.max_id_bytes == 0) return Status::InvalidArgument("max_id_bytes must be positive");
+  if (o.lock_wait.count() < 0) return Status::InvalidArgument("lock_wait must not be negative");
   return Status::OK();
 }
 
@@ -99,10 +143,8 @@ Result<std::unique_ptr<VectorStore>> VectorStoreImpl::OpenFiles(const std::strin
     URD_RETURN_IF_ERROR(env->CreateDir(dir));
   }
   std::unique_ptr<WriterLock> lock;
-  if (writable && env == Env::Default()) {
-    LockOptions lo;
-    lo.owner = options.lock_owner;
-    URD_ASSIGN_OR_RETURN(lock, WriterLock::Acquire(dir, lo));
+  if (writable) {
+    URD_ASSIGN_OR_RETURN(lock, AcquireLock(env, dir, options));
   }
   const std::string current_path = JoinPath(dir, CurrentFileName());
   CurrentInfo current;
@@ -136,7 +178,32 @@ Result<std::unique_ptr<VectorStore>> VectorStoreImpl::OpenFiles(const std::strin
     std::lock_guard<std::mutex> w(s->write_mu_);
     URD_RETURN_IF_ERROR(s->CompactLocked());
   }
+  if (s->per_write()) {  // recovered; from now on each call takes the lock itself
+    std::lock_guard<std::mutex> w(s->write_mu_);
+    s->CloseWriteFiles();
+    s->lock_.reset();  // releases
+  }
   return std::unique_ptr<VectorStore>(std::move(s));
+}
+
+Result<std::unique_ptr<WriterLock>> VectorStoreImpl::AcquireLock(Env* env, const std::string& dir,
+                                                                 const VectorOptions& options) {
+  if (env != Env::Default()) return std::unique_ptr<WriterLock>();
+  LockOptions lo;
+  lo.owner = options.lock_owner;
+  lo.wait = options.lock_wait;
+  return WriterLock::Acquire(dir, lo);
+}
+
+Result<uint64_t> VectorStoreImpl::ReadCurrentGeneration() const {
+  const std::string path = PathOf(CurrentFileName());
+  URD_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env_, path));
+  URD_ASSIGN_OR_RETURN(CurrentInfo current, DecodeCurrent(text, path));
+  if (current.dimension != dim_) {
+    return Status::Corruption(path + ": dimension changed to " +
+                              std::to_string(current.dimension) + " under an open store");
+  }
+  return current.generation;
 }
 
 // Writes generation 1 (empty files), then CURRENT: the store exists from then on.
@@ -182,18 +249,25 @@ Status VectorStoreImpl::LoadRows(uint64_t number, RowStore* rows, uint64_t* rows
                                       std::to_string(dim_ * 4) + " bytes exceed max_vector_bytes (" +
                                       std::to_string(*options_.max_vector_bytes) + ")");
   }
-  const uint64_t chunk_rows = kBlockRows;
-  std::vector<char> buf(chunk_rows * stride);
-  for (uint64_t r = 0; r < n; r += chunk_rows) {
-    const uint64_t m = std::min(chunk_rows, n - r);
-    URD_RETURN_IF_ERROR(file->Read(kVectorsHeaderSize + r * stride, m * stride, buf.data(), &got));
-    if (got != m * stride) return Status::IOError(path + ": short read while loading rows");
-    for (uint64_t i = 0; i < m; i++) {
-      rows->Append(reinterpret_cast<const float*>(buf.data() + i * stride));
-    }
-  }
+  URD_RETURN_IF_ERROR(ReadRowsFrom(*file, path, dim_, 0, n, rows));
   *rows_in_file = n;
   return Status::OK();
+}
+
+Status VectorStoreImpl::ReadRows(uint64_t number, uint64_t first, uint64_t end,
+                                 RowStore* out) const {
+  if (first == end) return Status::OK();
+  const std::string path = PathOf(VectorsFileName(number));
+  URD_ASSIGN_OR_RETURN(auto file, env_->NewRandomAccessFile(path));
+  URD_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  const uint64_t in_file =
+      size < kVectorsHeaderSize ? 0 : (size - kVectorsHeaderSize) / RowStrideBytes(dim_);
+  if (in_file < end) {
+    return Status::Corruption(path + ": a committed operation references row " +
+                              std::to_string(end - 1) + " but the file holds " +
+                              std::to_string(in_file) + " rows");
+  }
+  return ReadRowsFrom(*file, path, dim_, first, end, out);
 }
 
 Status VectorStoreImpl::ReplayLog(Generation* gen, uint64_t rows_in_file, bool writable,
@@ -227,6 +301,8 @@ Status VectorStoreImpl::ReplayLog(Generation* gen, uint64_t rows_in_file, bool w
     LogRecovery rec;
     URD_ASSIGN_OR_RETURN(gen->log, LogWriter::Open(env_, path, lo, apply, &rec));
     gen->truncated_log_bytes = rec.truncated_bytes;
+    gen->log_end = gen->log->size();
+    gen->log_sequence = gen->log->last_sequence();
     return Status::OK();
   }
   URD_ASSIGN_OR_RETURN(gen->reader, LogReader::Open(env_, path, LogKind::kVector));
@@ -280,17 +356,25 @@ Status VectorStoreImpl::LoadGeneration(uint64_t number, bool writable, Generatio
     if (rows_in_file != expect) return Status::IOError(vpath + ": changed size during open");
     URD_RETURN_IF_ERROR(VerifyRows(*gen->rows, checks));
   }
-  const uint64_t referenced = gen->state->rows_referenced();
-  gen->rows->Truncate(referenced);  // orphan rows of calls that never committed
+  gen->rows->Truncate(gen->state->rows_referenced());  // orphans of uncommitted calls
   if (!writable) return Status::OK();
-  const std::string path = PathOf(VectorsFileName(number));
-  const uint64_t want = kVectorsHeaderSize + referenced * RowStrideBytes(dim_);
+  return OpenVectorsForAppend(gen);
+}
+
+Status VectorStoreImpl::OpenVectorsForAppend(Generation* gen) {
+  const std::string path = PathOf(VectorsFileName(gen->number));
+  const uint64_t want = kVectorsHeaderSize + gen->rows->rows() * RowStrideBytes(dim_);
   URD_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(path));
   if (size > want) {
     URD_RETURN_IF_ERROR(env_->TruncateFile(path, want).WithContext("drop orphan rows"));
-    gen->truncated_vector_bytes = size - want;
+    gen->truncated_vector_bytes += size - want;
   }
   URD_ASSIGN_OR_RETURN(gen->vectors, env_->NewWritableFile(path, WriteMode::kAppend));
+  if (gen->vectors->Size() != want) {
+    return Status::Corruption(path + ": holds " + std::to_string(gen->vectors->Size()) +
+                              " bytes, fewer than its committed rows need (" +
+                              std::to_string(want) + ")");
+  }
   return Status::OK();
 }
 
@@ -314,69 +398,73 @@ Status VectorStoreImpl::VerifyRows(const RowStore& rows,
 }
 
 Status VectorStoreImpl::Refresh() {
-  if (in_memory() || !options_.read_only) return Status::OK();
+  if (in_memory() || (!options_.read_only && !per_write())) return Status::OK();
   std::lock_guard<std::mutex> w(write_mu_);
   try {
-    return CatchUp();
+    Status s = CatchUp();
+    if (s.ok()) return s;
+    // A compaction may have removed the files we were reading: follow it.
+    auto live = ReadCurrentGeneration();
+    return live.ok() && *live != gen_.number ? CatchUp() : s;
   } catch (const std::bad_alloc&) {
     return Status::IOError(dir_ + ": out of memory while refreshing");
   }
 }
 
-// Read-only: follows a new generation, or reads the batches committed since.
+Status VectorStoreImpl::SwitchGeneration(uint64_t number, bool writable) {
+  Generation fresh;
+  URD_RETURN_IF_ERROR(LoadGeneration(number, writable, &fresh));
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  gen_ = std::move(fresh);
+  return Status::OK();
+}
+
+// Follows a new generation, or reads the batches committed since gen_.log_end.
+// Takes no lock and never writes: a torn or uncommitted tail is left alone.
 Status VectorStoreImpl::CatchUp() {
-  const std::string current_path = PathOf(CurrentFileName());
-  URD_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env_, current_path));
-  URD_ASSIGN_OR_RETURN(CurrentInfo current, DecodeCurrent(text, current_path));
-  if (current.generation != gen_.number) {
-    Generation fresh;
-    URD_RETURN_IF_ERROR(LoadGeneration(current.generation, false, &fresh));
-    std::unique_lock<std::shared_mutex> lock(mu_);
-    gen_ = std::move(fresh);
-    return Status::OK();
+  URD_ASSIGN_OR_RETURN(uint64_t live, ReadCurrentGeneration());
+  if (live != gen_.number) return SwitchGeneration(live, false);
+  const std::string path = PathOf(OpsFileName(gen_.number));
+  if (!gen_.reader) {
+    URD_ASSIGN_OR_RETURN(gen_.reader, LogReader::Open(env_, path, LogKind::kVector));
   }
   std::vector<VectorOp> ops;
   URD_ASSIGN_OR_RETURN(LogScan scan,
-                       gen_.reader->Scan(gen_.log_end, gen_.log_sequence, [&](const LogBatch& b) {
-                         for (std::string_view rec : b.records) {
-                           ops.emplace_back();
-                           URD_RETURN_IF_ERROR(DecodeOp(rec, &ops.back()));
-                         }
-                         return Status::OK();
-                       }));
+                       gen_.reader->Scan(gen_.log_end, gen_.log_sequence, DecodeInto(&ops)));
   if (scan.tail == LogTail::kCorrupt) {
-    return Status::Corruption(PathOf(OpsFileName(gen_.number)) + ": " + scan.reason +
-                              " at offset " + std::to_string(scan.bad_offset));
+    return Status::Corruption(path + ": " + scan.reason + " at offset " +
+                              std::to_string(scan.bad_offset));
   }
   // Rows are durable before the log batch that references them, so reading the
-  // vectors file after the log finds every row the new batches need.
+  // vectors file after the log finds every row the new batches need. Rows past
+  // those are orphans of a call in flight (or killed): a writer may still truncate
+  // and rewrite them, so they are never read.
+  return ApplyCommitted(ops, scan.end, scan.last_sequence);
+}
+
+Status VectorStoreImpl::ApplyCommitted(const std::vector<VectorOp>& ops, uint64_t end,
+                                       uint64_t sequence) {
+  const uint64_t have = gen_.rows->rows();
+  URD_ASSIGN_OR_RETURN(uint64_t need, RowsNeeded(ops, have));
   RowStore extra(dim_, false, false);
-  uint64_t have = gen_.rows->rows(), in_file = 0;
-  {
-    const std::string path = PathOf(VectorsFileName(gen_.number));
-    URD_ASSIGN_OR_RETURN(auto file, env_->NewRandomAccessFile(path));
-    URD_ASSIGN_OR_RETURN(uint64_t size, file->Size());
-    const size_t stride = RowStrideBytes(dim_);
-    in_file = (size - kVectorsHeaderSize) / stride;
-    std::vector<char> buf(stride);
-    for (uint64_t r = have; r < in_file; r++) {
-      size_t got = 0;
-      URD_RETURN_IF_ERROR(file->Read(kVectorsHeaderSize + r * stride, stride, buf.data(), &got));
-      if (got != stride) return Status::IOError(path + ": short read while refreshing");
-      extra.Append(reinterpret_cast<const float*>(buf.data()));
+  URD_RETURN_IF_ERROR(ReadRows(gen_.number, have, need, &extra));
+  for (const VectorOp& op : ops) {
+    if (op.type == OpType::kUpsert && RowChecksum(extra.Row(op.row - have), dim_) != op.row_crc) {
+      return Status::Corruption("row " + std::to_string(op.row) + " (record '" + op.id +
+                                "') fails its checksum");
     }
   }
   std::unique_lock<std::shared_mutex> lock(mu_);
   for (uint64_t r = 0; r < extra.rows(); r++) gen_.rows->Append(extra.Row(r));
   for (const VectorOp& op : ops) {
-    URD_RETURN_IF_ERROR(gen_.state->Apply(op, gen_.rows->rows()));
-    if (op.type == OpType::kUpsert && RowChecksum(gen_.rows->Row(op.row), dim_) != op.row_crc) {
-      return Status::Corruption("row " + std::to_string(op.row) + " fails its checksum");
+    Status s = gen_.state->Apply(op, gen_.rows->rows());
+    if (!s.ok()) {  // cannot happen: RowsNeeded checked what Apply checks
+      poisoned_ = Status::FailedPrecondition("vector store: internal error: " + s.ToString());
+      return poisoned_;
     }
   }
-  gen_.rows->Truncate(std::max<uint64_t>(gen_.state->rows_referenced(), have));
-  gen_.log_end = scan.end;
-  gen_.log_sequence = scan.last_sequence;
+  gen_.log_end = end;
+  gen_.log_sequence = sequence;
   return Status::OK();
 }
 

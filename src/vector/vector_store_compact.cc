@@ -141,6 +141,8 @@ Status VectorStoreImpl::CompactLocked() {
   }
   next.log = std::move(*log);
   next.vectors = std::move(*vectors);
+  next.log_end = next.log->size();
+  next.log_sequence = next.log->last_sequence();
   const uint64_t old = gen_.number;
   {
     std::unique_lock<std::shared_mutex> lock(mu_);

@@ -32,6 +32,56 @@ Status VectorStoreImpl::CheckWritable() const {
   return Status::OK();
 }
 
+VectorStoreImpl::WriteScope::~WriteScope() {
+  if (!store_->per_write()) return;
+  store_->CloseWriteFiles();
+  lock_.reset();  // releases <dir>/LOCK, after the files are closed
+}
+
+Status VectorStoreImpl::WriteScope::Begin() {
+  if (!store_->per_write()) return Status::OK();
+  URD_ASSIGN_OR_RETURN(lock_, AcquireLock(store_->env_, store_->dir_, store_->options_));
+  try {
+    return store_->CatchUpLocked();
+  } catch (const std::bad_alloc&) {
+    return Status::IOError(store_->dir_ + ": out of memory while catching up");
+  }
+}
+
+void VectorStoreImpl::CloseWriteFiles() {
+  if (gen_.log) (void)gen_.log->Close();
+  if (gen_.vectors) (void)gen_.vectors->Close();
+  gen_.log.reset();
+  gen_.vectors.reset();
+}
+
+// Under the lock the files are ours: a new generation is loaded with full recovery;
+// otherwise the log is reopened where this object last read it (replaying what
+// others committed since and cutting a torn tail), and the vectors file is cut
+// after the rows those batches reference (orphans of a writer killed mid-call).
+Status VectorStoreImpl::CatchUpLocked() {
+  URD_ASSIGN_OR_RETURN(uint64_t live, ReadCurrentGeneration());
+  if (live != gen_.number) {
+    URD_RETURN_IF_ERROR(SwitchGeneration(live, true));
+    RemoveStaleFiles(live);  // in case the compacting process died before it did
+    return Status::OK();
+  }
+  LogOptions lo;
+  lo.kind = LogKind::kVector;
+  lo.fsync = LogPolicy(options_.fsync);
+  lo.salvage = options_.salvage;
+  lo.create_if_missing = false;
+  std::vector<VectorOp> ops;
+  LogRecovery rec;
+  URD_ASSIGN_OR_RETURN(auto log,
+                       LogWriter::OpenAt(env_, PathOf(OpsFileName(gen_.number)), lo, gen_.log_end,
+                                         gen_.log_sequence, DecodeInto(&ops), &rec));
+  gen_.truncated_log_bytes += rec.truncated_bytes;
+  URD_RETURN_IF_ERROR(ApplyCommitted(ops, log->size(), log->last_sequence()));
+  gen_.log = std::move(log);
+  return OpenVectorsForAppend(&gen_);
+}
+
 // Commits `ops` (one batch) whose UPSERTs reference `row_count` new rows held in
 // `new_rows` (row_count * dim floats, normalised), then applies them in memory.
 // REQUIRES: write_mu_ held.
@@ -74,6 +124,19 @@ Status VectorStoreImpl::CommitOps(const std::vector<VectorOp>& ops,
       }
       return seq.status();
     }
+    // A per-write store releases the lock after this call and others append after
+    // this batch, so it is synced now even under kOnFlush.
+    if (per_write() && options_.fsync == VectorFsync::kOnFlush) {
+      Status s = gen_.log->Sync();
+      if (!s.ok()) {
+        poisoned_ = Status::FailedPrecondition(
+            "vector store: the operation log could not be synced; reopen the store (" +
+            s.ToString() + ")");
+        return s;
+      }
+    }
+    gen_.log_end = gen_.log->size();
+    gen_.log_sequence = *seq;
   }
   std::unique_lock<std::shared_mutex> lock(mu_);
   for (size_t i = 0; i < row_count; i++) gen_.rows->Append(new_rows.data() + i * dim_);
@@ -91,6 +154,8 @@ Status VectorStoreImpl::CreateCollection(const std::string& name) {
   URD_RETURN_IF_ERROR(CheckWritable());
   URD_RETURN_IF_ERROR(ValidateCollectionName(name));
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
   if (gen_.state->Find(name)) return Status::OK();
   VectorOp op;
   op.type = OpType::kCreateCollection;
@@ -101,6 +166,8 @@ Status VectorStoreImpl::CreateCollection(const std::string& name) {
 Status VectorStoreImpl::DropCollection(const std::string& name) {
   URD_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
   if (!gen_.state->Find(name)) return Status::OK();
   VectorOp op;
   op.type = OpType::kDropCollection;
@@ -114,6 +181,8 @@ Status VectorStoreImpl::SetMeta(const std::string& name,
   URD_RETURN_IF_ERROR(ValidateCollectionName(name));
   URD_RETURN_IF_ERROR(ValidateMeta(meta));
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
   VectorOp op;
   op.type = OpType::kSetMeta;
   op.collection = name;
@@ -139,6 +208,8 @@ Result<size_t> VectorStoreImpl::Upsert(const std::string& collection,
     }
   }
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
   const uint64_t base = gen_.rows->rows();
   if (options_.max_vector_bytes &&
       (base + records.size()) * dim_ * 4 > *options_.max_vector_bytes) {
@@ -176,9 +247,16 @@ Result<size_t> VectorStoreImpl::Delete(const std::string& collection,
                                        std::span<const std::string> ids) {
   URD_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
+  return DeleteLocked(collection, ids);
+}
+
+Result<size_t> VectorStoreImpl::DeleteLocked(const std::string& collection,
+                                             std::span<const std::string> ids) {
   const CollectionState* c = gen_.state->Find(collection);
   if (c == nullptr) return size_t{0};
-  std::set<std::string> present;
+  std::set<std::string> present;  // id order: reproducible log bytes (V4)
   for (const std::string& id : ids) {
     if (c->rows_by_id.count(id)) present.insert(id);
   }
@@ -195,26 +273,32 @@ Result<size_t> VectorStoreImpl::Delete(const std::string& collection,
   return present.size();
 }
 
+// Matches and deletes in one hold of write_mu_ (and, per-write, of the lock), so
+// the deletion is atomic with the match.
 Result<size_t> VectorStoreImpl::DeleteWhere(const std::string& collection, const Filter& filter) {
   URD_RETURN_IF_ERROR(CheckWritable());
   URD_RETURN_IF_ERROR(filter.Validate());
+  std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
+  const CollectionState* c = gen_.state->Find(collection);
+  if (c == nullptr) return size_t{0};
   std::vector<std::string> ids;
-  {
-    std::lock_guard<std::mutex> w(write_mu_);
-    const CollectionState* c = gen_.state->Find(collection);
-    if (c == nullptr) return size_t{0};
-    for (const auto& [id, row] : c->rows_by_id) {
-      if (filter.Matches(gen_.state->row(row).attrs)) ids.push_back(id);
-    }
+  for (const auto& [id, row] : c->rows_by_id) {
+    if (filter.Matches(gen_.state->row(row).attrs)) ids.push_back(id);
   }
-  // Another writer thread may delete some of them meanwhile; Delete ignores those.
-  return Delete(collection, ids);
+  return DeleteLocked(collection, ids);
 }
 
+// Per-write mode syncs every call before releasing the lock unless fsync is kNever;
+// then Flush takes the lock to sync the files of the live generation.
 Status VectorStoreImpl::Flush() {
   URD_RETURN_IF_ERROR(CheckWritable());
   if (in_memory()) return Status::OK();
+  if (per_write() && options_.fsync != VectorFsync::kNever) return Status::OK();
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
   URD_RETURN_IF_ERROR(gen_.vectors->Sync());
   return gen_.log->Sync();
 }
@@ -222,6 +306,8 @@ Status VectorStoreImpl::Flush() {
 Status VectorStoreImpl::Compact() {
   URD_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard<std::mutex> w(write_mu_);
+  WriteScope scope(this);
+  URD_RETURN_IF_ERROR(scope.Begin());
   try {
     return CompactLocked();
   } catch (const std::bad_alloc&) {
