@@ -15,7 +15,9 @@
 // serialised; queries run concurrently with each other and see the state as of
 // the last commit before they started. Across processes: one writer (it holds
 // `<dir>/LOCK`, storage/writer_lock.h) and any number of read-only openers, which
-// call Refresh() to see later commits.
+// call Refresh() to see later commits; or, with MemoryOptions::lock_per_write,
+// several writers that each hold the lock only while they commit (and Refresh()
+// to see the others' commits between their own).
 //
 // Errors (urd::Status codes): InvalidArgument — the text does not parse, bind or
 // pass the semantic checks, or the batch conflicts with stored memories; the
@@ -57,6 +59,12 @@ struct MemoryOptions {
   bool salvage = false;
   std::string lock_owner = "urd";            // recorded in <dir>/LOCK
   std::chrono::milliseconds lock_wait{0};    // wait this long for a held lock
+  // Several long-running processes writing one store (docs/decisions.md W5): the
+  // writer lock is taken only while a commit runs (and while Open recovers the
+  // log), waiting up to lock_wait each time; a commit first applies the batches
+  // other processes committed since, and a torn tail left by a killed process is
+  // cut. Refresh() catches up without the lock. Ignored when read_only.
+  bool lock_per_write = false;
   // Half-life overrides in days (0 = never decays), keyed "semantic.<source>",
   // "episodic.<source>" or "procedural.any" with <source> one of the 11 source
   // kind names (observation, profile, …). Unknown keys fail the open.

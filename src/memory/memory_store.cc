@@ -50,6 +50,16 @@ Result<std::unique_ptr<MemoryStore>> MemoryStore::OpenInMemory(const MemoryOptio
 
 namespace mem {
 
+namespace {
+
+// Releases what AcquireWrite took when the commit returns.
+struct WriteScope {
+  MemoryStoreImpl* store;
+  ~WriteScope() { store->ReleaseWrite(); }
+};
+
+}  // namespace
+
 MemoryStoreImpl::MemoryStoreImpl(std::string dir, const MemoryOptions& options, Env* env)
     : dir_(std::move(dir)),
       log_path_(dir_.empty() ? std::string() : JoinPath(dir_, kMemoryLogName)),
@@ -66,23 +76,74 @@ Status MemoryStoreImpl::Load(std::unique_ptr<WriterLock> lock) {
   }
   lock_ = std::move(lock);
   if (dir_.empty()) return Status::OK();
-  auto apply = [this](const LogBatch& batch) -> Status {
-    MemoryBatch decoded;
-    URD_RETURN_IF_ERROR(DecodeMemoryBatch(batch, log_path_, &decoded));
-    return ApplyBatch(decoded);
-  };
   if (options_.read_only) {
     if (!env_->FileExists(log_path_)) return Status::NotFound(log_path_ + ": no memory log");
     read_end_ = kLogHeaderSize;
     return Refresh();
   }
+  URD_ASSIGN_OR_RETURN(log_, LogWriter::Open(env_, log_path_, WriterLogOptions(),
+                                             [this](const LogBatch& b) { return ApplyLogBatch(b); },
+                                             nullptr));
+  if (per_write()) {  // recovered under the lock; later commits take it again
+    read_end_ = log_->size();
+    read_sequence_ = log_->last_sequence();
+    log_.reset();
+    lock_.reset();
+  }
+  return Status::OK();
+}
+
+LogOptions MemoryStoreImpl::WriterLogOptions() const {
   LogOptions lo;
   lo.kind = LogKind::kMemory;
   lo.fsync = options_.fsync == MemoryFsync::kNever ? FsyncPolicy::kNever : FsyncPolicy::kEveryCommit;
   lo.create_if_missing = options_.create_if_missing;
   lo.salvage = options_.salvage;
-  URD_ASSIGN_OR_RETURN(log_, LogWriter::Open(env_, log_path_, lo, apply, nullptr));
+  return lo;
+}
+
+Status MemoryStoreImpl::ApplyLogBatch(const LogBatch& batch) {
+  MemoryBatch decoded;
+  URD_RETURN_IF_ERROR(DecodeMemoryBatch(batch, log_path_, &decoded));
+  return ApplyBatch(decoded);
+}
+
+Status MemoryStoreImpl::AcquireWrite() {
+  if (!per_write()) return Status::OK();
+  write_mu_.lock();
+  if (write_depth_++ > 0) return Status::OK();
+  LockOptions lo;
+  lo.owner = options_.lock_owner;
+  lo.wait = options_.lock_wait;
+  auto lock = WriterLock::Acquire(dir_, lo);
+  Status s = lock.status();
+  if (s.ok()) {
+    std::unique_lock state_lock(mu_);
+    auto log = LogWriter::OpenAt(env_, log_path_, WriterLogOptions(), read_end_, read_sequence_,
+                                 [this](const LogBatch& b) { return ApplyLogBatch(b); }, nullptr);
+    s = log.status();
+    if (s.ok()) log_ = std::move(*log);
+  }
+  if (!s.ok()) {
+    --write_depth_;
+    write_mu_.unlock();
+    return s;
+  }
+  lock_ = std::move(*lock);
   return Status::OK();
+}
+
+void MemoryStoreImpl::ReleaseWrite() {
+  if (!per_write()) return;
+  if (--write_depth_ == 0) {
+    if (log_) {
+      read_end_ = log_->size();
+      read_sequence_ = log_->last_sequence();
+      log_.reset();
+    }
+    lock_.reset();
+  }
+  write_mu_.unlock();
 }
 
 // Replays one committed batch (no undo journal: a failure fails the open).
@@ -116,6 +177,8 @@ Status MemoryStoreImpl::WriteBatch(const std::vector<CanonicalRecord>& records) 
 Result<CommitResult> MemoryStoreImpl::Commit(std::string_view forms, uint64_t now_ms,
                                              const EpisodeMetadata* meta) {
   URD_RETURN_IF_ERROR(CheckWritable());
+  URD_RETURN_IF_ERROR(AcquireWrite());
+  WriteScope release{this};
   std::unique_lock lock(mu_);
   BatchMetadata bm;
   if (meta != nullptr) bm = BatchMetadata{meta->label, meta->parent, meta->retracts};
@@ -139,6 +202,8 @@ Result<CommitResult> MemoryStoreImpl::Commit(std::string_view forms, uint64_t no
 
 Status MemoryStoreImpl::AppendReplayBatch(const std::vector<CanonicalRecord>& records) {
   URD_RETURN_IF_ERROR(CheckWritable());
+  URD_RETURN_IF_ERROR(AcquireWrite());
+  WriteScope release{this};
   std::unique_lock lock(mu_);
   MemoryState::UndoMark mark = state_.Mark();
   Status s;
@@ -153,7 +218,15 @@ Status MemoryStoreImpl::AppendReplayBatch(const std::vector<CanonicalRecord>& re
 }
 
 Status MemoryStoreImpl::Refresh() {
+  if (per_write()) {
+    std::lock_guard writing(write_mu_);
+    return write_depth_ > 0 ? Status::OK() : CatchUpUnlocked();  // a writer is current
+  }
   if (!options_.read_only || dir_.empty()) return Status::OK();
+  return CatchUpUnlocked();
+}
+
+Status MemoryStoreImpl::CatchUpUnlocked() {
   std::unique_lock lock(mu_);
   auto scan = ScanMemoryLog(env_, log_path_, read_end_, read_sequence_,
                             [this](const MemoryBatch& batch) { return ApplyBatch(batch); });
