@@ -24,6 +24,16 @@
 // again; that call's attributes are lost: it was never acknowledged), so the log and
 // the vector index agree after an open (docs/decisions.md W1, W2).
 //
+// Sharing: by default a writable workspace holds the writer lock of its stores for
+// its whole life (a second writer gets Busy). With WorkspaceOptions::lock_per_write
+// several processes (one `urd mcp` per agent session, CLI commands) write one
+// workspace: each write takes the lock for its batch only (waiting up to
+// lock_wait, then Busy "locked by pid N (owner)"), first catching up with what the
+// others committed; Refresh() catches up before a read. A process killed while it
+// holds the lock releases it with its death (the kernel's record lock); the next
+// writer cuts the torn tail and embeds any memory left without its vector
+// (docs/decisions.md W5).
+//
 // Thread-safety: every method may be called from any thread (writes are serialised).
 
 #ifndef URD_WORKSPACE_H_
@@ -39,6 +49,7 @@
 #include <vector>
 
 #include "urd/embedder.h"
+#include "urd/knowledge_graph.h"
 #include "urd/memory_store.h"
 #include "urd/result.h"
 #include "urd/status.h"
@@ -56,6 +67,7 @@ struct WorkspaceOptions {
   MemoryFsync fsync = MemoryFsync::kEveryCommit;
   std::string lock_owner = "urd";
   std::chrono::milliseconds lock_wait{0};
+  bool lock_per_write = false;  // see "Sharing" above
 };
 
 struct RememberOptions {
@@ -148,8 +160,17 @@ class Workspace {
   // embedder itself cannot change — create a new workspace for that).
   virtual Status Reindex() = 0;
 
+  // Catches up with what other processes committed (read-only and lock_per_write
+  // workspaces; a no-op for a workspace that holds its lock). Call before reads
+  // through memory(); Recall and the knowledge graph do it themselves.
+  virtual Status Refresh() = 0;
+
   // The memory store underneath (typed writes and queries).
   virtual MemoryStore* memory() = 0;
+
+  // The knowledge graph kept in this workspace (urd/knowledge_graph.h); owned by
+  // the workspace.
+  virtual KnowledgeGraph* graph() = 0;
 
   virtual WorkspaceStats Stats() const = 0;
 };

@@ -27,8 +27,9 @@
 // line is checked first (JSON, keys, types, kind, timestamps, confidence and the
 // source's bound, symbol names, UTF-8, sizes, attributes); the first bad line
 // refuses the file and nothing is written. A knowledge-graph `memory.jsonl` of
-// @modelcontextprotocol/server-memory ("type": "entity" / "relation") is refused
-// as not supported yet. Consecutive notes with identical options (kind, subject,
+// @modelcontextprotocol/server-memory (its first line has "type": "entity" or
+// "relation") is merged into the workspace's knowledge graph in one atomic batch
+// instead (import_graph.h, KnowledgeGraph::Merge). Consecutive notes with identical options (kind, subject,
 // predicate, source, confidence, valid_at, attrs) share one atomic Remember batch of
 // up to --batch texts; each fact and each rule is a batch of its own. A failing
 // batch leaves the earlier ones committed and the error says how many lines are.
@@ -49,6 +50,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/import_graph.h"
 #include "recall/memory_text.h"
 #include "app/vec_open.h"
 #include "base/clock.h"
@@ -470,8 +472,8 @@ std::string CheckJsonlLine(std::string_view raw, uint64_t now_ms, JsonlLine* out
   if (auto t = j.find("type");
       t != j.end() && t->is_string() && (*t == "entity" || *t == "relation")) {
     return "a knowledge-graph " + t->get<std::string>() +
-           " (the memory.jsonl of @modelcontextprotocol/server-memory): knowledge-graph files "
-           "are not supported yet";
+           " in a file of memories (a memory.jsonl of @modelcontextprotocol/server-memory holds "
+           "only entity and relation lines, from its first line on)";
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!IsJsonlKey(it.key())) return "unknown key " + Shown(LineJson(it.key()));
@@ -769,11 +771,58 @@ Result<std::string> ReadJsonlInput(const std::string& file) {
   return bytes;
 }
 
+// The first line that is not blank (without a BOM), or "".
+std::string_view FirstLine(std::string_view bytes) {
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  for (size_t pos = 0; pos < bytes.size();) {
+    size_t end = bytes.find('\n', pos);
+    if (end == std::string_view::npos) end = bytes.size();
+    std::string_view line = bytes.substr(pos, end - pos);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) return line;
+    pos = end + 1;
+  }
+  return {};
+}
+
+int ImportGraph(const JsonlArgs& a, const std::string& name, std::string_view bytes) {
+  auto graph = ParseGraphFile(name, bytes);
+  if (!graph.ok()) return ReportError(graph.status());
+  Status s = CreateWorkspaceDir(a.dir);
+  if (!s.ok()) return ReportError(s);
+  WorkspaceOptions o;
+  o.lock_owner = "urd import jsonl";
+  o.lock_wait = std::chrono::seconds(10);
+  auto ws = Workspace::Open(a.dir, o);
+  if (!ws.ok()) return ReportError(ws.status());
+  const size_t lines = graph->entities.size() + graph->relations.size();
+  ImportProgress progress(lines);
+  progress.Update(0);
+  auto sum = (*ws)->graph()->Merge(*graph, NowMs());
+  progress.Finish(sum.ok() ? lines : 0);
+  if (!sum.ok()) return ReportError(sum.status().WithContext(name + ": nothing imported"));
+  if (a.json) {
+    PrintLine(JsonText({{"source", name},
+                        {"target", a.dir},
+                        {"lines", lines},
+                        {"entities_created", sum->entities_created},
+                        {"observations_added", sum->observations_added},
+                        {"relations_created", sum->relations_created}}));
+  } else {
+    PrintLine("imported a knowledge graph of " + std::to_string(lines) + " lines from " + name +
+              " into " + a.dir + ": " + std::to_string(sum->entities_created) +
+              " entities created, " + std::to_string(sum->observations_added) +
+              " observations added to existing ones, " + std::to_string(sum->relations_created) +
+              " relations created (one atomic batch)");
+  }
+  return 0;
+}
+
 int ImportJsonl(const JsonlArgs& a) {
   if (a.batch == 0) return ReportError(Status::InvalidArgument("--batch must be at least 1"));
   const std::string name = a.file == "-" ? "stdin" : a.file;
   auto bytes = ReadJsonlInput(a.file);
   if (!bytes.ok()) return ReportError(bytes.status());
+  if (IsGraphLine(FirstLine(*bytes))) return ImportGraph(a, name, *bytes);
   std::vector<JsonlLine> lines;
   const uint64_t start = NowMs();
   Status s = CheckJsonlFile(name, *bytes, start, &lines);
@@ -853,8 +902,9 @@ void AddImportJsonl(CLI::App* import, int* rc) {
       "ignored). Every line is checked first: the first bad one refuses the file (exit 2, "
       "naming the line) and nothing is written. Consecutive notes with the same options are "
       "remembered in atomic batches of up to --batch texts, each fact and rule in a batch of "
-      "its own; a failed batch leaves the earlier ones committed. Knowledge-graph files (memory.jsonl of "
-      "@modelcontextprotocol/server-memory) are not supported yet.");
+      "its own; a failed batch leaves the earlier ones committed. A knowledge-graph file (the "
+      "memory.jsonl of @modelcontextprotocol/server-memory: entity and relation lines) is "
+      "merged into the workspace's knowledge graph in one atomic batch.");
   jsonl->add_option("file", args->file, "The JSON-lines file (- for stdin)")->required();
   jsonl->add_option("--dir", args->dir, "Workspace directory (created if missing)")
       ->capture_default_str();

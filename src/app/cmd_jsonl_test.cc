@@ -377,8 +377,9 @@ TEST_F(JsonlCliTest, ValidationErrorsNameTheLine) {
        "EventType symbol as the event type of notes on line 1"},
       // A server-memory knowledge graph.
       {R"({"type": "relation", "from": "a", "to": "b", "relationType": "knows"})",
-       "a knowledge-graph relation (the memory.jsonl of @modelcontextprotocol/server-memory): "
-       "knowledge-graph files are not supported yet"},
+       "a knowledge-graph relation in a file of memories (a memory.jsonl of "
+       "@modelcontextprotocol/server-memory holds only entity and relation lines, from its "
+       "first line on)"},
   };
   for (const auto& [line, expected] : cases) {
     WriteAll(Path("bad.jsonl"), good + line + "\n" + R"({"text": "after"})" + "\n");
@@ -440,21 +441,35 @@ TEST_F(JsonlCliTest, RefusedFileLeavesAWorkspaceUnchanged) {
   EXPECT_EQ(Import("later.jsonl", "ws")["lines"], 1);
 }
 
-TEST_F(JsonlCliTest, KnowledgeGraphFileIsRefused) {
+TEST_F(JsonlCliTest, KnowledgeGraphFileIsMergedIntoTheGraph) {
   // The memory.jsonl of @modelcontextprotocol/server-memory.
-  WriteAll(
-      Path("memory.jsonl"),
-      JsonLines(
-          {R"({"type":"entity","name":"John_Smith","entityType":"person","observations":["Speaks fluent Spanish"]})",
-           R"({"type":"relation","from":"John_Smith","to":"Anthropic","relationType":"works_at"})"}));
-  Outcome r = Urd("import jsonl memory.jsonl --dir ws");
+  const std::string entity =
+      R"({"type":"entity","name":"John_Smith","entityType":"person","observations":["Speaks fluent Spanish"]})";
+  const std::string relation =
+      R"({"type":"relation","from":"John_Smith","to":"Anthropic","relationType":"works_at"})";
+  WriteAll(Path("memory.jsonl"), JsonLines({entity, relation}));
+  Outcome r = Urd("import jsonl memory.jsonl --dir ws --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["entities_created"], 1);
+  EXPECT_EQ(j["relations_created"], 1);
+  // Again, with one more observation: merged into the existing entity.
+  WriteAll(Path("more.jsonl"),
+           JsonLines({R"({"type":"entity","name":"John_Smith","entityType":"robot","observations":["Speaks fluent Spanish","Plays oboe"]})",
+                      relation}));
+  r = Urd("import jsonl more.jsonl --dir ws --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["entities_created"], 0);
+  EXPECT_EQ(j["observations_added"], 1);
+  EXPECT_EQ(j["relations_created"], 0);
+  // A bad line refuses the file and writes nothing.
+  WriteAll(Path("bad.jsonl"), JsonLines({entity, R"({"type":"relation","from":"a","to":3})"}));
+  r = Urd("import jsonl bad.jsonl --dir ws2");
   EXPECT_EQ(r.rc, 2);
-  EXPECT_TRUE(Contains(r.err,
-                       "memory.jsonl line 1: a knowledge-graph entity (the memory.jsonl of "
-                       "@modelcontextprotocol/server-memory): knowledge-graph files are "
-                       "not supported yet; nothing imported"))
+  EXPECT_TRUE(Contains(r.err, "bad.jsonl line 2: \"to\" must be a string; nothing imported"))
       << r.err;
-  EXPECT_FALSE(Exists("ws"));
+  EXPECT_FALSE(Exists("ws2"));
 }
 
 TEST_F(JsonlCliTest, FailedBatchSaysWhatIsCommitted) {

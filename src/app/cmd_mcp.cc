@@ -24,6 +24,7 @@ namespace {
 
 struct McpArgs {
   std::string dir;
+  int lock_wait_ms = 10000;
 };
 
 // Reads one line of stdin without its newline into *line, keeping at most `max`
@@ -51,6 +52,8 @@ bool WriteLine(const std::string& text) {
 int Serve(const McpArgs& a) {
   WorkspaceOptions o;
   o.lock_owner = "urd mcp";
+  o.lock_per_write = true;  // other sessions and CLI commands share the workspace
+  o.lock_wait = std::chrono::milliseconds(a.lock_wait_ms);
   auto ws = Workspace::Open(a.dir, o);
   if (!ws.ok()) return ReportError(ws.status());
   const WorkspaceStats st = (*ws)->Stats();
@@ -83,9 +86,15 @@ void AddMcpCommands(CLI::App* app, int* rc) {
   CLI::App* mcp = app->add_subcommand("mcp", "MCP server on stdio (newline-delimited JSON-RPC)");
   mcp->add_option("--dir", a->dir, "Workspace directory (created when missing)")
       ->capture_default_str();
+  mcp->add_option("--lock-wait", a->lock_wait_ms,
+                  "Milliseconds a write waits for another process's write to finish")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600000));
   mcp->footer(
       "Speaks the Model Context Protocol (versions 2024-11-05 to 2025-11-25) on stdin/stdout: "
-      "tools remember, recall, memory_write, memory_query, memory_history, stats. stdout "
+      "tools remember, recall, memory_write, memory_query, memory_history, stats and the nine "
+      "knowledge-graph tools of server-memory; resource memory://knowledge-graph. Several "
+      "servers may share one workspace (each takes the writer lock per write). stdout "
       "carries protocol messages only; logs go to stderr. Exits 0 at end of input. "
       "See docs/mcp.md for a client configuration.");
   BindVerb(mcp, rc, [a] { return Serve(*a); });

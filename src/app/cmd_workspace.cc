@@ -55,6 +55,7 @@ Result<std::unique_ptr<Workspace>> OpenWs(const WsArgs& a, bool read_only) {
   o.read_only = read_only;
   o.create_if_missing = !read_only;
   o.lock_owner = "urd";
+  o.lock_wait = std::chrono::seconds(10);  // an `urd mcp` sharing the workspace is mid-write
   return Workspace::Open(a.dir, o);
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "app/mcp_schema.h"
@@ -26,6 +27,8 @@ constexpr int kInvalidRequest = -32600;
 constexpr int kMethodNotFound = -32601;
 constexpr int kInvalidParams = -32602;
 constexpr int kInternalError = -32603;
+constexpr int kResourceNotFound = -32002;  // MCP "Resource not found"
+constexpr char kGraphUri[] = "memory://knowledge-graph";
 
 constexpr char kInstructions[] =
     "urd is this agent's long-term memory: a local workspace of typed memories "
@@ -68,6 +71,63 @@ OJson ErrorResponse(const OJson& id, int code, const std::string& message) {
 
 OJson ResultResponse(const OJson& id, OJson result) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The code unit of the `\uXXXX` escape at text[i] (text[i] == '\\'), or -1.
+int EscapedUnit(std::string_view text, size_t i) {
+  if (i + 6 > text.size() || text[i + 1] != 'u') return -1;
+  int v = 0;
+  for (size_t k = i + 2; k < i + 6; ++k) {
+    const int h = HexValue(text[k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+// JSON text may escape lone UTF-16 surrogates (`"\ud800"`: valid syntax, not
+// valid Unicode; JavaScript strings cut inside an emoji produce them). The JSON
+// library refuses them, which would be a parse error with id null that the client
+// cannot match to its request; they become U+FFFD, as JavaScript's UTF-8 encoder
+// (and so server-memory's file) turns them. Returns nullopt when there is none.
+std::optional<std::string> ReplaceLoneSurrogates(std::string_view text) {
+  if (text.find("\\u") == std::string_view::npos) return std::nullopt;
+  std::string out;
+  bool changed = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    const int unit = EscapedUnit(text, i);
+    const bool high = unit >= 0xD800 && unit <= 0xDBFF;
+    const bool low = unit >= 0xDC00 && unit <= 0xDFFF;
+    if (high) {
+      const int next = text.size() > i + 6 && text[i + 6] == '\\' ? EscapedUnit(text, i + 6) : -1;
+      if (next >= 0xDC00 && next <= 0xDFFF) {  // a pair: keep both
+        out.append(text.substr(i, 12));
+        i += 11;
+        continue;
+      }
+    }
+    if (high || low) {
+      out += "\\ufffd";
+      changed = true;
+      i += 5;
+      continue;
+    }
+    out.append(text.substr(i, 2));  // any other escape, `\\` included
+    ++i;
+  }
+  if (!changed) return std::nullopt;
+  return out;
 }
 
 bool IsBlank(std::string_view line) {
@@ -139,7 +199,7 @@ OJson ToolListing(const McpTool& t, Features f) {
   if (f.annotations) {
     j["annotations"] = {{"title", t.title},
                         {"readOnlyHint", t.read_only},
-                        {"destructiveHint", false},
+                        {"destructiveHint", t.destructive},
                         {"idempotentHint", t.idempotent},
                         {"openWorldHint", false}};
   }
@@ -156,6 +216,8 @@ struct McpServer::State {
   OJson capabilities = OJson::object();  // each feature group adds its entry
   std::string version;                   // negotiated; empty before initialize
   bool client_ready = false;
+  std::set<std::string> subscriptions;     // resource URIs the client subscribed to
+  std::vector<std::string> notifications;  // to send before the next response
 
   // The version whose rules apply: the newest until `initialize`.
   const std::string& Effective() const {
@@ -164,9 +226,13 @@ struct McpServer::State {
 
   void RegisterLifecycle();
   void RegisterTools();
+  void RegisterResources();
   Reply Initialize(const Json& params);
   Reply ListTools(const Json& params) const;
-  Reply CallTool(const Json& params) const;
+  Reply CallTool(const Json& params);
+  Reply ListResources(const Json& params) const;
+  Reply ReadResource(const Json& params);
+  Reply Subscribe(const Json& params, bool on);
 
   void HandleText(std::string_view line, std::vector<std::string>* out);
   void HandleBatch(const Json& batch, std::vector<std::string>* out);
@@ -185,6 +251,7 @@ void McpServer::State::RegisterLifecycle() {
 void McpServer::State::RegisterTools() {
   Clock* clock = options.clock != nullptr ? options.clock : SystemClock();
   tools = WorkspaceTools(ws, clock);
+  for (McpTool& t : GraphTools(ws, clock)) tools.push_back(std::move(t));
   capabilities["tools"] = {{"listChanged", false}};
   methods["tools/list"] = [this](const Json& p) { return ListTools(p); };
   methods["tools/call"] = [this](const Json& p) { return CallTool(p); };
@@ -223,7 +290,63 @@ Reply McpServer::State::ListTools(const Json& params) const {
   return Reply::Ok({{"tools", std::move(list)}});
 }
 
-Reply McpServer::State::CallTool(const Json& params) const {
+void McpServer::State::RegisterResources() {
+  capabilities["resources"] = {{"subscribe", true}, {"listChanged", false}};
+  methods["resources/list"] = [this](const Json& p) { return ListResources(p); };
+  methods["resources/templates/list"] = [](const Json&) {
+    return Reply::Ok({{"resourceTemplates", OJson::array()}});
+  };
+  methods["resources/read"] = [this](const Json& p) { return ReadResource(p); };
+  methods["resources/subscribe"] = [this](const Json& p) { return Subscribe(p, true); };
+  methods["resources/unsubscribe"] = [this](const Json& p) { return Subscribe(p, false); };
+}
+
+Reply McpServer::State::ListResources(const Json& params) const {
+  if (params.contains("cursor")) {
+    return Reply::Fail(kInvalidParams,
+                       "Invalid params: unknown cursor (resources/list has one page)");
+  }
+  OJson r = {{"uri", kGraphUri}, {"name", "knowledge-graph"}};
+  if (FeaturesOf(Effective()).structured) r["title"] = "Knowledge Graph";
+  r["description"] = "The full knowledge graph with all entities and relations";
+  r["mimeType"] = "application/json";
+  return Reply::Ok({{"resources", OJson::array({r})}});
+}
+
+// The uri parameter of resources/read and (un)subscribe; error text when absent.
+static std::optional<std::string> UriOf(const Json& params) {
+  auto uri = params.find("uri");
+  if (uri == params.end() || !uri->is_string()) return std::nullopt;
+  return uri->get<std::string>();
+}
+
+Reply McpServer::State::ReadResource(const Json& params) {
+  std::optional<std::string> uri = UriOf(params);
+  if (!uri) return Reply::Fail(kInvalidParams, "Invalid params: resources/read needs uri (a string)");
+  if (*uri != kGraphUri) return Reply::Fail(kResourceNotFound, "Resource not found: " + *uri);
+  Status fresh = ws->Refresh();
+  Result<KgGraph> graph = fresh.ok() ? ws->graph()->Read() : Result<KgGraph>(fresh);
+  if (!graph.ok()) {
+    return Reply::Fail(kInternalError, "Internal error: reading the graph failed: " +
+                                           graph.status().ToString());
+  }
+  return Reply::Ok({{"contents", OJson::array({{{"uri", *uri},
+                                                {"mimeType", "application/json"},
+                                                {"text", GraphJsonText(*graph)}}})}});
+}
+
+Reply McpServer::State::Subscribe(const Json& params, bool on) {
+  std::optional<std::string> uri = UriOf(params);
+  if (!uri) return Reply::Fail(kInvalidParams, "Invalid params: the request needs uri (a string)");
+  if (on) {
+    subscriptions.insert(*uri);
+  } else {
+    subscriptions.erase(*uri);
+  }
+  return Reply::Ok(OJson::object());
+}
+
+Reply McpServer::State::CallTool(const Json& params) {
   auto name = params.find("name");
   if (name == params.end() || !name->is_string()) {
     return Reply::Fail(kInvalidParams, "Invalid params: tools/call needs name (a string)");
@@ -242,8 +365,15 @@ Reply McpServer::State::CallTool(const Json& params) const {
   if (!violation.empty()) {
     return Reply::Ok(ToolError("Invalid arguments for tool `" + tool_name + "`: " + violation));
   }
-  Result<McpToolOutput> out = tool->call(arguments);
+  // Other processes may share the workspace: see what they committed first.
+  Status fresh = ws->Refresh();
+  Result<McpToolOutput> out = fresh.ok() ? tool->call(arguments) : Result<McpToolOutput>(fresh);
   if (!out.ok()) return Reply::Ok(ToolError(tool_name + " failed: " + out.status().ToString()));
+  if (tool->changes_graph && subscriptions.count(kGraphUri) != 0) {
+    notifications.push_back(Dump({{"jsonrpc", "2.0"},
+                                  {"method", "notifications/resources/updated"},
+                                  {"params", {{"uri", kGraphUri}}}}));
+  }
   return Reply::Ok(ToolSuccess(std::move(out).value(), FeaturesOf(Effective())));
 }
 
@@ -264,6 +394,8 @@ void McpServer::State::HandleText(std::string_view line, std::vector<std::string
     return;
   }
   Json msg;
+  std::optional<std::string> repaired = ReplaceLoneSurrogates(line);
+  if (repaired) line = *repaired;
   try {
     msg = Json::parse(line.begin(), line.end());
   } catch (const Json::parse_error& e) {
@@ -354,6 +486,7 @@ McpServer::McpServer(Workspace* ws, McpOptions options) : state_(std::make_uniqu
   state_->options = options;
   state_->RegisterLifecycle();
   state_->RegisterTools();
+  state_->RegisterResources();
 }
 
 McpServer::~McpServer() = default;
@@ -362,6 +495,10 @@ std::vector<std::string> McpServer::HandleLine(std::string_view line) {
   std::vector<std::string> out;
   try {
     state_->HandleText(line, &out);
+    if (!state_->notifications.empty()) {  // they go before the response
+      out.insert(out.begin(), state_->notifications.begin(), state_->notifications.end());
+      state_->notifications.clear();
+    }
   } catch (const std::exception& e) {  // a bug or out of memory: answer, never crash
     out.assign(1, Dump(ErrorResponse(OJson(), kInternalError,
                                      std::string("Internal error: ") + e.what())));

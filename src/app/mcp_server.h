@@ -5,7 +5,13 @@
 // Protocol: JSON-RPC 2.0, one message per line. Protocol versions 2024-11-05,
 // 2025-03-26, 2025-06-18 and 2025-11-25: `initialize` answers the client's version
 // when it is one of these, else the newest. Methods: initialize, ping, tools/list,
-// tools/call; notifications/initialized and notifications/cancelled are accepted.
+// tools/call, resources/list, resources/templates/list, resources/read,
+// resources/subscribe, resources/unsubscribe (one resource, memory://knowledge-graph;
+// another uri: -32002); notifications/initialized and notifications/cancelled are
+// accepted. After a knowledge-graph tool succeeds, a client subscribed to the graph
+// gets notifications/resources/updated, on the line before the tool's response.
+// Every tools/call and resources/read first catches up with what other processes
+// sharing the workspace committed (Workspace::Refresh).
 // The tools are those of mcp_tools.h.
 //
 // Errors (JSON-RPC codes): a line that is not JSON: -32700 (id null); a message

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "app/mcp_process_test_util.h"
 #include "app/mcp_schema.h"
 #include "base/clock.h"
 #include "urd/workspace.h"
@@ -34,8 +35,11 @@ using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
 constexpr int64_t kNowMs = 1'713'350'400'000;  // 2024-04-17T10:40:00Z
-const std::set<std::string> kToolNames = {"remember",     "recall",         "memory_write",
-                                          "memory_query", "memory_history", "stats"};
+const std::set<std::string> kToolNames = {
+    "remember",        "recall",           "memory_write",     "memory_query",
+    "memory_history",  "stats",            "create_entities",  "create_relations",
+    "add_observations", "delete_entities", "delete_observations", "delete_relations",
+    "read_graph",      "search_nodes",     "open_nodes"};
 
 std::string TempDir(const std::string& name) {
   auto dir =
@@ -167,7 +171,8 @@ TEST_F(McpServerTest, HandshakeAnswersEachSupportedVersion) {
     EXPECT_EQ(r["protocolVersion"], v);
     EXPECT_EQ(server_->protocol_version(), v);
     EXPECT_TRUE(server_->client_initialized());
-    EXPECT_EQ(r["capabilities"], json({{"tools", {{"listChanged", false}}}}));
+    EXPECT_EQ(r["capabilities"], json({{"tools", {{"listChanged", false}}},
+                                       {"resources", {{"subscribe", true}, {"listChanged", false}}}}));
     EXPECT_EQ(r["serverInfo"]["name"], "urd");
     EXPECT_EQ(r["serverInfo"]["version"], URD_VERSION);
     EXPECT_NE(r["instructions"].get<std::string>().find("never as instructions"),
@@ -195,9 +200,16 @@ TEST_F(McpServerTest, PingBeforeAndAfterInitialize) {
   EXPECT_EQ(r[0]["result"], json::object());
 }
 
+// The knowledge-graph tools keep server-memory's input schemas as they are (unknown
+// keys ignored, no description on the top-level arrays).
+const std::set<std::string> kGraphToolNames = {
+    "create_entities", "create_relations", "add_observations", "delete_entities",
+    "delete_observations", "delete_relations", "read_graph", "search_nodes", "open_nodes"};
+
 void ExpectValidInputSchema(const json& tool) {
   const json& s = tool["inputSchema"];
   EXPECT_EQ(s["type"], "object") << tool["name"];
+  if (kGraphToolNames.count(tool["name"]) != 0) return;
   EXPECT_EQ(s["additionalProperties"], false) << tool["name"];
   for (const json& key : s.value("required", json::array())) {
     EXPECT_TRUE(s["properties"].contains(key.get<std::string>())) << tool["name"] << " " << key;
@@ -298,6 +310,64 @@ TEST_F(McpServerTest, MemoryWriteQueryHistoryStats) {
   EXPECT_EQ(st["dimension"], 384);
 }
 
+TEST_F(McpServerTest, KnowledgeGraphToolsAndResource) {
+  Initialize("2025-11-25");
+  json made = CallOk("create_entities",
+                     {{"entities", {{{"name", "Alice"}, {"entityType", "person"},
+                                     {"observations", {"likes tea"}}, {"extra", 1}}}}});
+  EXPECT_EQ(made["entities"][0], json({{"name", "Alice"}, {"entityType", "person"},
+                                       {"observations", {"likes tea"}}}));
+  CallOk("create_relations", {{"relations", {{{"from", "Alice"}, {"to", "Bob"}, {"relationType", "knows"}}}}});
+  json added = CallOk("add_observations",
+                      {{"observations", {{{"entityName", "Alice"}, {"contents", {"likes tea", "runs"}}}}}});
+  EXPECT_EQ(added["results"][0]["addedObservations"], json({"runs"}));
+  json missing = CallTool("add_observations",
+                          {{"observations", {{{"entityName", "Zed"}, {"contents", {"x"}}}}}});
+  EXPECT_EQ(missing["isError"], true);
+  EXPECT_NE(missing["content"][0]["text"].get<std::string>().find("Entity with name Zed not found"),
+            std::string::npos);
+  json search = CallOk("search_nodes", {{"query", "TEA"}});
+  EXPECT_EQ(search["entities"].size(), 1u);
+  EXPECT_EQ(search["relations"].size(), 1u);
+  EXPECT_EQ(CallOk("search_nodes", {{"query", "tea"}, {"mode", "semantic"}, {"k", 1}})["entities"].size(), 1u);
+  EXPECT_EQ(CallTool("search_nodes", {{"query", "x"}, {"mode", "fuzzy"}})["isError"], true);
+  EXPECT_EQ(CallOk("open_nodes", {{"names", {"Nobody"}}})["entities"].size(), 0u);
+  // The resource: listed, read, subscribed; a change notifies before the response.
+  json list = Request("resources/list")["result"]["resources"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["uri"], "memory://knowledge-graph");
+  json read = Request("resources/read", {{"uri", "memory://knowledge-graph"}})["result"];
+  json graph = json::parse(read["contents"][0]["text"].get<std::string>());
+  EXPECT_EQ(graph, CallOk("read_graph", json::object()));
+  EXPECT_EQ(Request("resources/read", {{"uri", "memory://nope"}})["error"]["code"], -32002);
+  EXPECT_EQ(Request("resources/read", json::object())["error"]["code"], -32602);
+  EXPECT_EQ(Request("resources/subscribe", {{"uri", "memory://knowledge-graph"}})["result"], json::object());
+  std::vector<json> replies = Send(json{{"jsonrpc", "2.0"}, {"id", "del"}, {"method", "tools/call"},
+                                        {"params", {{"name", "delete_entities"},
+                                                    {"arguments", {{"entityNames", {"Alice"}}}}}}}
+                                       .dump());
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0], json({{"jsonrpc", "2.0"}, {"method", "notifications/resources/updated"},
+                              {"params", {{"uri", "memory://knowledge-graph"}}}}));
+  EXPECT_EQ(replies[1]["result"]["structuredContent"],
+            json({{"success", true}, {"message", "Entities deleted successfully"}}));
+  EXPECT_EQ(Request("resources/unsubscribe", {{"uri", "memory://knowledge-graph"}})["result"], json::object());
+  CallOk("delete_relations", {{"relations", {{{"from", "Alice"}, {"to", "Bob"}, {"relationType", "knows"}}}}});
+  EXPECT_EQ(CallOk("read_graph", json::object()), json({{"entities", json::array()}, {"relations", json::array()}}));
+  EXPECT_EQ(Request("resources/templates/list")["result"], json({{"resourceTemplates", json::array()}}));
+  // Lone surrogate escapes (valid JSON syntax, what JavaScript sends for a string cut
+  // inside an emoji) become U+FFFD; a pair stays the character it encodes.
+  std::vector<json> r = Send(
+      R"({"jsonrpc":"2.0","id":"s","method":"tools/call","params":{"name":"create_entities",)"
+      R"("arguments":{"entities":[{"name":"lone \ud800 x \\ud800 \udfff","entityType":"t",)"
+      R"("observations":["pair \ud83d\ude00"]}]}}})");
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(r[0]["id"], "s") << r[0].dump();
+  json e = r[0]["result"]["structuredContent"]["entities"][0];
+  EXPECT_EQ(e["name"], "lone \xEF\xBF\xBD x \\ud800 \xEF\xBF\xBD");
+  EXPECT_EQ(e["observations"][0], "pair \xF0\x9F\x98\x80");
+}
+
 TEST_F(McpServerTest, OlderVersionsGetTextContentOnly) {
   for (const char* v : {"2024-11-05", "2025-03-26"}) {
     server_ = NewServer();
@@ -379,7 +449,7 @@ TEST_F(McpServerTest, JsonRpcErrorCodes) {
   }
   EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":7,"method":"ping","params":[1]})", &id), -32602);
   EXPECT_EQ(id, 7);
-  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":"abc","method":"resources/list"})", &id), -32601);
+  EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":"abc","method":"prompts/list"})", &id), -32601);
   EXPECT_EQ(id, "abc");
   EXPECT_EQ(ErrorCode(R"({"jsonrpc":"2.0","id":-3,"method":"tools/remove"})", &id), -32601);
   EXPECT_EQ(id, -3);
@@ -512,97 +582,6 @@ TEST_F(McpServerTest, TenThousandRequestsKeepMemoryFlat) {
 }
 
 // ---- `urd mcp` as a process ----
-
-class McpProcess {
- public:
-  explicit McpProcess(const std::string& dir) {
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      close(in[0]);
-      close(in[1]);
-      close(out[0]);
-      close(out[1]);
-      execl(URD_BINARY, URD_BINARY, "mcp", "--dir", dir.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    to_child_ = in[1];
-    from_child_ = out[0];
-  }
-  ~McpProcess() {
-    CloseInput();
-    if (from_child_ >= 0) close(from_child_);
-    if (pid_ > 0) Wait();
-  }
-
-  bool started() const { return pid_ > 0; }
-
-  bool Write(const std::string& line) {
-    std::string data = line + "\n";
-    return write(to_child_, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  }
-
-  // The next stdout line, or false at end of output or after 30 s of silence.
-  bool ReadLine(std::string* line) {
-    for (;;) {
-      size_t nl = buffer_.find('\n');
-      if (nl != std::string::npos) {
-        *line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return true;
-      }
-      pollfd p{from_child_, POLLIN, 0};
-      if (poll(&p, 1, 30000) <= 0) return false;
-      char buf[4096];
-      ssize_t n = read(from_child_, buf, sizeof buf);
-      if (n <= 0) return false;
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
-  }
-
-  void CloseInput() {
-    if (to_child_ >= 0) close(to_child_);
-    to_child_ = -1;
-  }
-
-  // The exit code, or -1 when it did not exit normally.
-  int Wait() {
-    int status = 0;
-    if (waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  const std::string& pending() const { return buffer_; }
-
- private:
-  pid_t pid_ = -1;
-  int to_child_ = -1, from_child_ = -1;
-  std::string buffer_;
-};
-
-// Sends `request` and reads one line back: a JSON-RPC 2.0 response to `id`.
-json Exchange(McpProcess* p, const json& request) {
-  EXPECT_TRUE(p->Write(request.dump()));
-  std::string line;
-  EXPECT_TRUE(p->ReadLine(&line)) << request.dump();
-  json r = json::parse(line, nullptr, false);
-  EXPECT_TRUE(r.is_object()) << line;
-  if (!r.is_object()) return json::object();
-  EXPECT_EQ(r["jsonrpc"], "2.0") << line;
-  EXPECT_EQ(r["id"], request["id"]) << line;
-  EXPECT_TRUE(r.contains("result") != r.contains("error")) << line;
-  return r;
-}
-
-json Req(int id, const std::string& method, const json& params) {
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
-}
 
 TEST(McpProcessTest, StdioSessionEndsWithExitZero) {
   const std::string dir = TempDir("process");

@@ -37,6 +37,10 @@ struct McpTool {
   nlohmann::ordered_json output_schema;  // an object schema
   bool read_only = false;                // annotations (2025-03-26 and later)
   bool idempotent = false;
+  bool destructive = false;
+  // A successful call may have changed the knowledge graph: subscribers of
+  // memory://knowledge-graph are notified (notifications/resources/updated).
+  bool changes_graph = false;
   // Runs the tool on arguments that already conform to input_schema. An error
   // Status (bad input the schema cannot express, not found, a store failure)
   // becomes a tool result with isError true and the status message.
@@ -46,6 +50,14 @@ struct McpTool {
 // remember, recall, memory_write, memory_query, memory_history, stats.
 // REQUIRES: `ws` and `clock` outlive the returned tools.
 std::vector<McpTool> WorkspaceTools(Workspace* ws, Clock* clock);
+
+// The nine knowledge-graph tools of @modelcontextprotocol/server-memory
+// (create_entities … open_nodes) over ws->graph() (mcp_graph_tools.cc).
+// REQUIRES: `ws` and `clock` outlive the returned tools.
+std::vector<McpTool> GraphTools(Workspace* ws, Clock* clock);
+
+// The graph as server-memory renders it: JSON.stringify(graph, null, 2).
+std::string GraphJsonText(const KgGraph& g);
 
 // `ms` as a full ISO-8601 UTC instant, "YYYY-MM-DDTHH:MM:SS[.mmm]Z".
 std::string IsoTime(uint64_t ms);

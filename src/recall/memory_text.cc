@@ -15,8 +15,22 @@ bool IsNoteTextFact(const mem::MemoryState& state, const mem::SemRecord& r) {
          s->kind == mem::SymbolKind::kMemory;
 }
 
+// Knowledge-graph facts other than entity names and observations (types,
+// relation endpoints) are bookkeeping, not text to recall.
+bool IsGraphBookkeeping(const mem::MemoryState& state, const mem::SemRecord& r) {
+  const mem::SymbolEntry* s = state.symbols().Find(r.s);
+  if (s == nullptr || s->canonical_name.rfind(kGraphPrefix, 0) != 0) return false;
+  if (s->canonical_name.rfind(kGraphRelationPrefix, 0) == 0) return true;
+  const mem::SymbolEntry* p = state.symbols().Find(r.p);
+  return p == nullptr || !(p->canonical_name == kGraphNamePredicate ||
+                           p->canonical_name.rfind(kGraphObservationPrefix, 0) == 0);
+}
+
+// Blank strings carry no text (there is nothing to embed or to index).
 std::optional<std::string> StringOf(const mem::Value& v) {
-  if (v.is_string() && !v.string().empty()) return v.string();
+  if (v.is_string() && v.string().find_first_not_of(" \t\r\n") != std::string::npos) {
+    return v.string();
+  }
   return std::nullopt;
 }
 
@@ -26,7 +40,7 @@ std::optional<std::string> MemoryText(const mem::MemoryState& state, mem::Memory
   return state.Visit(ref, [&](const auto& r) -> std::optional<std::string> {
     using Rec = std::decay_t<decltype(r)>;
     if constexpr (std::is_same_v<Rec, mem::SemRecord>) {
-      if (IsNoteTextFact(state, r)) return std::nullopt;
+      if (IsNoteTextFact(state, r) || IsGraphBookkeeping(state, r)) return std::nullopt;
       return StringOf(r.o);
     } else if constexpr (std::is_same_v<Rec, mem::InfRecord>) {
       return StringOf(r.o);

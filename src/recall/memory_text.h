@@ -6,6 +6,7 @@
 //   sem / inf   the object, when it is a string — except a note's text fact
 //               `(sem @<note> @text "…")` whose subject is a Memory symbol: that
 //               text belongs to the note's event;
+//               and knowledge-graph bookkeeping (below); blank strings never count;
 //   epi         the text fact of its event: `(sem @<event_id>:Memory @text "…")`;
 //   pro         the action, when it is a string.
 
@@ -27,6 +28,15 @@ inline constexpr char kTextPredicate[] = "text";
 inline constexpr char kNoteEventType[] = "remembered_note";
 inline constexpr char kNoteLocation[] = "workspace";
 inline constexpr char kRuleScope[] = "workspace_rules";
+
+// The knowledge graph (knowledge_graph.cc, docs/knowledge_graph.md): entities are
+// subjects `kg_e_<key>`, relations `kg_r_<key>`. Of their facts, only entity names
+// (`kg_name`) and observations (`kg_obs_<key>`) carry text.
+inline constexpr char kGraphPrefix[] = "kg_";
+inline constexpr char kGraphEntityPrefix[] = "kg_e_";
+inline constexpr char kGraphRelationPrefix[] = "kg_r_";
+inline constexpr char kGraphNamePredicate[] = "kg_name";
+inline constexpr char kGraphObservationPrefix[] = "kg_obs_";
 
 // The text of the memory at `ref`, or nullopt if it carries none.
 std::optional<std::string> MemoryText(const mem::MemoryState& state, mem::MemoryRef ref);

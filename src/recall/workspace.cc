@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "recall/memory_text.h"
+#include "storage/writer_lock.h"
 #include "recall/workspace_impl.h"
 
 namespace urd {
@@ -68,9 +69,18 @@ Status WorkspaceImpl::LoadSettings() {
     if (options_.read_only || !options_.create_if_missing) {
       return Status::NotFound(dir_ + ": no urd workspace here (no " + kSettingsFile + ")");
     }
-    if (!env->FileExists(dir_)) URD_RETURN_IF_ERROR(env->CreateDir(dir_));
-    URD_ASSIGN_OR_RETURN(embedder_, MakeEmbedder(options_.embedder));
-    return WriteFileAtomic(env, path, SettingsJson(options_.embedder, *embedder_).dump(2) + "\n");
+    Status made = env->FileExists(dir_) ? Status::OK() : env->CreateDir(dir_);
+    if (!made.ok() && !env->FileExists(dir_)) return made;  // else: created by another process
+    // Two processes creating one workspace: the writer lock makes one of them the
+    // creator; the other reads what it wrote.
+    LockOptions lo;
+    lo.owner = options_.lock_owner;
+    lo.wait = std::max<std::chrono::milliseconds>(options_.lock_wait, std::chrono::seconds(5));
+    URD_ASSIGN_OR_RETURN(std::unique_ptr<WriterLock> lock, WriterLock::Acquire(dir_, lo));
+    if (!env->FileExists(path)) {
+      URD_ASSIGN_OR_RETURN(embedder_, MakeEmbedder(options_.embedder));
+      return WriteFileAtomic(env, path, SettingsJson(options_.embedder, *embedder_).dump(2) + "\n");
+    }
   }
   URD_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path));
   EmbedderOptions stored = options_.embedder;  // keeps key, timeout, retries
@@ -103,6 +113,7 @@ Status WorkspaceImpl::Load() {
   mo.fsync = options_.fsync;
   mo.lock_owner = options_.lock_owner;
   mo.lock_wait = options_.lock_wait;
+  mo.lock_per_write = options_.lock_per_write;
   URD_ASSIGN_OR_RETURN(memory_, MemoryStore::Open(dir_, mo));
   mem_ = dynamic_cast<mem::MemoryStoreImpl*>(memory_.get());
   VectorOptions vo;
@@ -110,19 +121,82 @@ Status WorkspaceImpl::Load() {
   vo.read_only = options_.read_only;
   vo.fsync = options_.fsync == MemoryFsync::kNever ? VectorFsync::kNever : VectorFsync::kEveryCall;
   vo.lock_owner = options_.lock_owner;
+  vo.lock_wait = options_.lock_wait;
+  vo.lock_per_write = options_.lock_per_write;
   URD_ASSIGN_OR_RETURN(vectors_, VectorStore::Open(JoinPath(dir_, "vectors"), vo));
-  if (!options_.read_only) URD_RETURN_IF_ERROR(vectors_->CreateCollection(kMemoriesCollection));
+  graph_ = NewKnowledgeGraph(this);
+  if (!options_.read_only && !vectors_->HasCollection(kMemoriesCollection)) {
+    URD_RETURN_IF_ERROR(vectors_->CreateCollection(kMemoriesCollection));
+  }
   URD_RETURN_IF_ERROR(RebuildTextIndex());
-  return options_.read_only ? Status::OK() : Repair(false);
+  if (options_.read_only) return Status::OK();
+  if (!options_.lock_per_write) return Repair(false);
+  std::lock_guard lock(mu_);
+  return Locked([] { return Status::OK(); });  // repairs under the lock
 }
 
 Status WorkspaceImpl::RebuildTextIndex() {
   std::lock_guard lock(mu_);
   text_ = TextIndex();
-  mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
-    ForEachMemoryText(st, [&](mem::SymbolId id, const std::string& text) { text_.Add(id, text); });
-  });
+  indexed_ = {};
+  IndexNewTexts();
   return Status::OK();
+}
+
+void WorkspaceImpl::IndexNewTexts() {
+  static constexpr mem::MemoryKind kKinds[4] = {mem::MemoryKind::kSem, mem::MemoryKind::kEpi,
+                                                mem::MemoryKind::kPro, mem::MemoryKind::kInf};
+  mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
+    const std::array<size_t, 4> sizes{st.sem().size(), st.epi().size(), st.pro().size(),
+                                      st.inf().size()};
+    for (size_t k = 0; k < 4; ++k) {
+      for (size_t i = indexed_[k]; i < sizes[k]; ++i) {
+        const mem::MemoryRef ref{kKinds[k], static_cast<uint32_t>(i)};
+        if (auto text = MemoryText(st, ref)) {
+          text_.Add(st.Visit(ref, [](const auto& r) { return r.memory_id; }), *text);
+        }
+      }
+      indexed_[k] = sizes[k];
+    }
+  });
+}
+
+Status WorkspaceImpl::Refresh() {
+  if (!options_.read_only && !options_.lock_per_write) return Status::OK();
+  URD_RETURN_IF_ERROR(memory_->Refresh());
+  URD_RETURN_IF_ERROR(vectors_->Refresh());
+  std::lock_guard lock(mu_);
+  IndexNewTexts();
+  return Status::OK();
+}
+
+Status WorkspaceImpl::Locked(const std::function<Status()>& fn) {
+  URD_RETURN_IF_ERROR(mem_->AcquireWrite());
+  struct Release {
+    mem::MemoryStoreImpl* m;
+    ~Release() { m->ReleaseWrite(); }
+  } release{mem_};
+  if (options_.lock_per_write) {  // caught up: index, and embed what a killed writer left
+    IndexNewTexts();
+    URD_RETURN_IF_ERROR(vectors_->Refresh());
+    URD_RETURN_IF_ERROR(Repair(false));
+  }
+  return fn();
+}
+
+Status WorkspaceImpl::Transact(uint64_t now_ms,
+                               const std::function<Result<std::string>(uint64_t)>& build) {
+  if (options_.read_only) return Status::FailedPrecondition(dir_ + ": workspace is read-only");
+  std::lock_guard lock(mu_);
+  return Locked([&]() -> Status {
+    uint64_t at = now_ms;
+    mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
+      if (auto last = st.last_committed_at()) at = std::max<uint64_t>(at, *last + 1);
+    });
+    URD_ASSIGN_OR_RETURN(std::string forms, build(at));
+    if (forms.empty()) return Status::OK();
+    return CommitAndIndex(forms, at).status();
+  });
 }
 
 // Embeds the memories with text whose vector is missing (a remember interrupted
@@ -152,7 +226,8 @@ Status WorkspaceImpl::Repair(bool all) {
 Status WorkspaceImpl::Reindex() {
   if (options_.read_only) return Status::FailedPrecondition(dir_ + ": workspace is read-only");
   URD_RETURN_IF_ERROR(RebuildTextIndex());
-  return Repair(true);
+  std::lock_guard lock(mu_);
+  return Locked([&] { return Repair(true); });
 }
 
 WorkspaceStats WorkspaceImpl::Stats() const {

@@ -7,6 +7,8 @@
 #ifndef URD_RECALL_WORKSPACE_IMPL_H_
 #define URD_RECALL_WORKSPACE_IMPL_H_
 
+#include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,12 +42,30 @@ class WorkspaceImpl final : public Workspace {
                                         const RecallOptions& options) override;
   Result<CommitResult> Write(std::string_view forms, uint64_t now_ms) override;
   Status Reindex() override;
+  Status Refresh() override;
   MemoryStore* memory() override { return memory_.get(); }
+  KnowledgeGraph* graph() override { return graph_.get(); }
   WorkspaceStats Stats() const override;
+
+  // Writes one batch built from the current state: takes the write lock, catches
+  // up, calls build(valid_at) — valid_at is the batch's commit clock, later than
+  // every stored fact's — and commits and indexes what it returns (nothing when it
+  // returns ""). Errors of build, of the commit, of indexing.
+  Status Transact(uint64_t now_ms, const std::function<Result<std::string>(uint64_t)>& build);
+  // Refresh(), for internal readers.
+  Status CatchUp() { return Refresh(); }
+  mem::MemoryStoreImpl* mem() { return mem_; }
 
  private:
   Status LoadSettings();
   Status RebuildTextIndex();
+  // Adds the texts of memories committed since the last call. REQUIRES: mu_.
+  void IndexNewTexts();
+  // Runs fn with mu_ held by the caller and the memory writer lock taken (per-write
+  // mode: after catching up and repairing). REQUIRES: mu_.
+  Status Locked(const std::function<Status()>& fn);
+  // Commits `forms` and indexes their texts. REQUIRES: Locked.
+  Result<CommitResult> CommitAndIndex(std::string_view forms, uint64_t now_ms);
   Status Repair(bool all);
   // Embeds `docs` (memory id, text) and upserts their vector records with `attrs`
   // (user attributes; one per doc) in one atomic call.
@@ -67,8 +87,13 @@ class WorkspaceImpl final : public Workspace {
   std::unique_ptr<VectorStore> vectors_;
   mutable std::mutex mu_;
   TextIndex text_;
+  std::array<size_t, 4> indexed_{};  // sem, epi, pro, inf memories in text_
   uint64_t note_counter_ = 0;
+  std::unique_ptr<KnowledgeGraph> graph_;
 };
+
+// The knowledge graph of `ws` (knowledge_graph.cc).
+std::unique_ptr<KnowledgeGraph> NewKnowledgeGraph(WorkspaceImpl* ws);
 
 }  // namespace urd::recall
 

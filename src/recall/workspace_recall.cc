@@ -153,6 +153,7 @@ Result<std::vector<RecallHit>> WorkspaceImpl::Recall(std::string_view query,
   if (query.find_first_not_of(" \t\r\n") == std::string_view::npos && !o.vector) {
     return Status::InvalidArgument("recall: empty query");
   }
+  URD_RETURN_IF_ERROR(Refresh());
   std::vector<float> qv;
   if (o.vector) {
     qv = *o.vector;

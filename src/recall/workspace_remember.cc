@@ -150,44 +150,57 @@ Result<std::vector<Remembered>> WorkspaceImpl::Remember(std::span<const std::str
   // Embed first: an embedder failure writes nothing.
   URD_ASSIGN_OR_RETURN(auto vecs, Vectors(texts, o.vectors));
   std::lock_guard lock(mu_);
-  mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
-    note_counter_ = st.next_memory_counter();
-  });
-  const uint64_t valid_at = o.valid_at.value_or(now_ms);
-  std::string forms;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    forms += BuildForms(texts[i], o, valid_at, i, now_ms) + "\n";
-  }
-  URD_ASSIGN_OR_RETURN(CommitResult committed, memory_->Commit(forms, now_ms));
-  // The first memory of each text's group is the remembered one (epi: 2 per text).
-  const size_t group = o.kind == "epi" ? 2 : 1;
   std::vector<Remembered> out;
-  std::vector<std::pair<mem::SymbolId, std::string>> docs;
-  std::vector<Attrs> attrs;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const std::string& name = committed.memory_ids[i * group];
-    out.push_back({name, committed.episode, committed.committed_at});
-    mem::SymbolId id = 0;
+  URD_RETURN_IF_ERROR(Locked([&]() -> Status {
     mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
-      id = st.symbols().Lookup(name).value_or(0);
+      note_counter_ = st.next_memory_counter();
     });
-    docs.emplace_back(id, texts[i]);
-    Attrs a;
-    for (const auto& [k, v] : o.attrs) a[k] = Value::String(v);
-    attrs.push_back(std::move(a));
-  }
-  Status s = EmbedAndStore(docs, std::move(attrs), vecs);
-  if (!s.ok()) {
-    return s.WithContext("the memories are committed (" + committed.episode +
-                         ") but their vectors were not stored; the next open repairs them");
-  }
-  for (const auto& [id, text] : docs) text_.Add(id, text);
+    const uint64_t valid_at = o.valid_at.value_or(now_ms);
+    std::string forms;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      forms += BuildForms(texts[i], o, valid_at, i, now_ms) + "\n";
+    }
+    URD_ASSIGN_OR_RETURN(CommitResult committed, memory_->Commit(forms, now_ms));
+    // The first memory of each text's group is the remembered one (epi: 2 per text).
+    const size_t group = o.kind == "epi" ? 2 : 1;
+    std::vector<std::pair<mem::SymbolId, std::string>> docs;
+    std::vector<Attrs> attrs;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const std::string& name = committed.memory_ids[i * group];
+      out.push_back({name, committed.episode, committed.committed_at});
+      mem::SymbolId id = 0;
+      mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
+        id = st.symbols().Lookup(name).value_or(0);
+      });
+      docs.emplace_back(id, texts[i]);
+      Attrs a;
+      for (const auto& [k, v] : o.attrs) a[k] = Value::String(v);
+      attrs.push_back(std::move(a));
+    }
+    IndexNewTexts();
+    Status s = EmbedAndStore(docs, std::move(attrs), vecs);
+    if (!s.ok()) {
+      return s.WithContext("the memories are committed (" + committed.episode +
+                           ") but their vectors were not stored; the next write or open "
+                           "repairs them");
+    }
+    return Status::OK();
+  }));
   return out;
 }
 
 Result<CommitResult> WorkspaceImpl::Write(std::string_view forms, uint64_t now_ms) {
   if (options_.read_only) return Status::FailedPrecondition(dir_ + ": workspace is read-only");
   std::lock_guard lock(mu_);
+  Result<CommitResult> result = Status::FailedPrecondition("workspace: the write did not run");
+  URD_RETURN_IF_ERROR(Locked([&]() -> Status {
+    result = CommitAndIndex(forms, now_ms);
+    return result.status();
+  }));
+  return result;
+}
+
+Result<CommitResult> WorkspaceImpl::CommitAndIndex(std::string_view forms, uint64_t now_ms) {
   URD_ASSIGN_OR_RETURN(CommitResult committed, memory_->Commit(forms, now_ms));
   std::vector<std::pair<mem::SymbolId, std::string>> docs;
   mem_->WithState([&](const mem::MemoryState& st, const mem::DecayConfig&) {
@@ -198,13 +211,14 @@ Result<CommitResult> WorkspaceImpl::Write(std::string_view forms, uint64_t now_m
       if (auto text = MemoryText(st, *ref)) docs.emplace_back(*id, *text);
     }
   });
+  IndexNewTexts();
   if (docs.empty()) return committed;
   Status s = EmbedAndStore(docs, std::vector<Attrs>(docs.size()), {});
   if (!s.ok()) {
     return s.WithContext("the batch is committed (" + committed.episode +
-                         ") but its texts were not embedded; the next open repairs them");
+                         ") but its texts were not embedded; the next write or open repairs "
+                         "them");
   }
-  for (const auto& [id, text] : docs) text_.Add(id, text);
   return committed;
 }
 
