@@ -10,10 +10,14 @@ packages=(
   nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstemmer-dev
   libcpp-httplib-dev
   libfaiss-dev libhnswlib-dev dataset-fashion-mnist
+  nodejs npm
 )
 
 missing=()
 for p in "${packages[@]}"; do
+  # A nodejs from elsewhere (NodeSource's package) carries its own npm and
+  # conflicts with Debian's npm package: the command is what counts.
+  if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

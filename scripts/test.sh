@@ -15,6 +15,13 @@ scripts/install-deps.sh
 step() { printf '\n==== %s ====\n' "$*"; }
 t0=$(date +%s)
 
+step "npm packages of the MCP SDK tests (tests/mcp_js)"
+if [ -f tests/mcp_js/package-lock.json ]; then
+  (cd tests/mcp_js && npm ci --no-audit --no-fund)
+else
+  (cd tests/mcp_js && npm install --no-audit --no-fund)
+fi
+
 step "plain build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_BUILD_TESTS=ON -DURD_BUILD_BENCH=ON
 cmake --build build -j"$jobs"
@@ -23,7 +30,11 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
   step "ASan+UBSan build"
+  # Sanitizer builds compile at -O1 with line tables only (-g1): faster to build on
+  # a 2-core CI machine, and still full stack traces with file:line.
+  san_flags="-O1 -g1 -DNDEBUG"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_SANITIZE=address,undefined \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$san_flags" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$san_flags" \
     -DURD_BUILD_BENCH=OFF -DURD_CRASH_TRIALS=50 -DURD_VECTOR_CRASH_TRIALS=20 \
     -DURD_MEMORY_CRASH_TRIALS=40 -DURD_WORKSPACE_CRASH_TRIALS=20
   cmake --build build-asan -j"$jobs"
@@ -35,6 +46,7 @@ if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
   concurrency_tests="Concurren|Thread|WriterLock|crashtest"
   step "TSan build (concurrency tests)"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_SANITIZE=thread \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$san_flags" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$san_flags" \
     -DURD_BUILD_BENCH=OFF -DURD_CRASH_TRIALS=20 -DURD_VECTOR_CRASH_TRIALS=10 \
     -DURD_MEMORY_CRASH_TRIALS=20 -DURD_WORKSPACE_CRASH_TRIALS=10
   cmake --build build-tsan -j"$jobs"
