@@ -62,6 +62,21 @@ run "$urd" recall --dir "$dir" "food allergy at the dinner" --k 1 --json
 say "typed facts written with urd write are recalled too; filters narrow the search"
 run "$urd" recall --dir "$dir" "email address" --subject alice --kind sem --k 3
 
+say "an agent's view: urd mcp speaks MCP on stdio; here, server-memory's knowledge-graph tools (one JSON-RPC message per line)"
+mcp_session() {
+  cat <<'RPC'
+{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"demo","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_entities","arguments":{"entities":[{"name":"Alice","entityType":"person","observations":["prefers Rust"]},{"name":"Miso","entityType":"cat","observations":["hates the vacuum cleaner"]}]}}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"create_relations","arguments":{"relations":[{"from":"Alice","to":"Miso","relationType":"feeds"}]}}}
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"search_nodes","arguments":{"query":"RUST"}}}
+RPC
+}
+printf '$ urd mcp --dir %s  <<< (initialize, create_entities, create_relations, search_nodes)\n' "$dir"
+mcp_session | "$urd" mcp --dir "$dir" 2>/dev/null | tail -n 1 | cut -c1-400
+say "the graph is ordinary memories: its facts have history like any other"
+run "$urd" query --dir "$dir" '(query :kind sem :limit 3)'
+
 vdir="$dir/standalone-vectors"
 say "a vector store on its own (DIR/vectors of another workspace): a collection of notes with 8-dimensional embeddings and attributes"
 cat > "$dir/notes.jsonl" <<'JSONL'
