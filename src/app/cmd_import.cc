@@ -51,6 +51,7 @@
 
 #include "app/cli.h"
 #include "app/import_graph.h"
+#include "app/jsonl_lines.h"
 #include "recall/memory_text.h"
 #include "app/vec_open.h"
 #include "base/clock.h"
@@ -674,24 +675,15 @@ Status LineError(const std::string& name, size_t line, const std::string& why) {
 Status CheckJsonlFile(const std::string& name, std::string_view bytes, uint64_t now_ms,
                       std::vector<JsonlLine>* out) {
   CrossCheck cross(nullptr);
-  size_t number = 0;
-  for (size_t pos = 0; pos < bytes.size();) {
-    size_t end = bytes.find('\n', pos);
-    if (end == std::string_view::npos) end = bytes.size();
-    std::string_view line = bytes.substr(pos, end - pos);
-    pos = end + 1;
-    ++number;
-    if (number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+  return ForEachJsonlLine(bytes, [&](size_t number, std::string_view line) {
     JsonlLine l;
     l.number = number;
     std::string why = IsValidUtf8(line) ? CheckJsonlLine(line, now_ms, &l) : "not valid UTF-8";
     if (why.empty()) why = cross.Line(l);
     if (!why.empty()) return LineError(name, number, why);
     out->push_back(std::move(l));
-  }
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 // The cross-line checks again, against the workspace's memories.

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/jsonl_lines.h"
 #include "base/utf8.h"
 
 namespace urd::app {
@@ -67,22 +68,12 @@ bool IsGraphLine(std::string_view line) {
 
 Result<KgGraph> ParseGraphFile(const std::string& name, std::string_view bytes) {
   KgGraph graph;
-  size_t number = 0;
-  for (size_t pos = 0; pos < bytes.size();) {
-    size_t end = bytes.find('\n', pos);
-    if (end == std::string_view::npos) end = bytes.size();
-    std::string_view line = bytes.substr(pos, end - pos);
-    pos = end + 1;
-    ++number;
-    if (number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+  URD_RETURN_IF_ERROR(ForEachJsonlLine(bytes, [&](size_t number, std::string_view line) {
     std::string why = IsValidUtf8(line) ? CheckGraphLine(line, &graph) : "not valid UTF-8";
-    if (!why.empty()) {
-      return Status::InvalidArgument(name + " line " + std::to_string(number) + ": " + why +
-                                     "; nothing imported");
-    }
-  }
+    if (why.empty()) return Status::OK();
+    return Status::InvalidArgument(name + " line " + std::to_string(number) + ": " + why +
+                                   "; nothing imported");
+  }));
   return graph;
 }
 

@@ -59,39 +59,6 @@ std::string Key(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-// Decodes the UTF-8 code point at s[*i] and advances *i; invalid bytes decode as
-// themselves (they were checked on the way in; this is for robustness only).
-char32_t NextCodePoint(std::string_view s, size_t* i) {
-  const auto b = static_cast<unsigned char>(s[*i]);
-  const int n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
-  if (n == 1 || *i + n > s.size()) {
-    ++*i;
-    return b;
-  }
-  char32_t c = b & (0x7F >> n);
-  for (int k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
-  *i += n;
-  return c;
-}
-
-void AppendUtf8(char32_t c, std::string* out) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
 // glibc's Unicode case tables (the built-in C.UTF-8 locale), loaded once.
 locale_t Utf8Locale() {
   static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
@@ -117,7 +84,11 @@ bool IsLetter(char32_t c) {
 // when no letter follows.
 std::string Lower(std::string_view s) {
   std::vector<char32_t> cps;
-  for (size_t i = 0; i < s.size();) cps.push_back(NextCodePoint(s, &i));
+  for (size_t i = 0; i < s.size();) {
+    const Utf8Decoded d = DecodeUtf8At(s, i);
+    cps.push_back(d.cp == kInvalidCodePoint ? 0xFFFD : d.cp);  // checked on the way in
+    i += d.len;
+  }
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < cps.size(); ++i) {

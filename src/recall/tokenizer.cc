@@ -9,67 +9,16 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/utf8.h"
 #include "recall/stopwords.h"
 
 namespace urd::recall {
 namespace {
 
-constexpr char32_t kInvalid = 0xFFFFFFFF;  // not a code point: a bad byte
+constexpr char32_t kInvalid = kInvalidCodePoint;
 // Words longer than this are dropped before stemming: Snowball English removes at
 // most a suffix of a few characters, so they could never shrink to kMaxTermBytes.
 constexpr size_t kMaxWordBytes = 4 * kMaxTermBytes;
-
-struct Decoded {
-  char32_t cp;  // kInvalid for a byte that does not begin a well-formed sequence
-  size_t len;   // bytes consumed, >= 1
-};
-
-// Decodes the code point at s[i]. REQUIRES: i < s.size().
-Decoded DecodeAt(std::string_view s, size_t i) {
-  const auto c = static_cast<uint8_t>(s[i]);
-  if (c < 0x80) return {c, 1};
-  size_t len;
-  char32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return {kInvalid, 1};
-  }
-  if (len > s.size() - i) return {kInvalid, 1};
-  for (size_t k = 1; k < len; k++) {
-    const auto cc = static_cast<uint8_t>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return {kInvalid, 1};
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {kInvalid, 1};
-  return {cp, len};
-}
-
-void AppendUtf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 enum class CharClass { kWord, kSeparator, kApostrophe, kIdeograph };
 
@@ -185,12 +134,12 @@ void Tokenizer::Tokenize(std::string_view text, std::vector<std::string>* terms)
   word_.clear();
   size_t i = 0;
   while (i < text.size()) {
-    const Decoded d = DecodeAt(text, i);
+    const Utf8Decoded d = DecodeUtf8At(text, i);
     const CharClass c = Classify(d.cp);
     if (c == CharClass::kWord) {
       AppendUtf8(ToLower(d.cp), &word_);
     } else if (c == CharClass::kApostrophe && !word_.empty() && i + d.len < text.size() &&
-               Classify(DecodeAt(text, i + d.len).cp) == CharClass::kWord) {
+               Classify(DecodeUtf8At(text, i + d.len).cp) == CharClass::kWord) {
       word_.push_back('\'');
     } else {
       FlushWord(terms);
