@@ -75,7 +75,7 @@ RPC
 printf '$ urd mcp --dir %s  <<< (initialize, create_entities, create_relations, search_nodes)\n' "$dir"
 mcp_session | "$urd" mcp --dir "$dir" 2>/dev/null | tail -n 1 | cut -c1-400
 say "the graph is ordinary memories: its facts have history like any other"
-run "$urd" query --dir "$dir" '(query :kind sem :limit 3)'
+run "$urd" query --dir "$dir" '(query :p @kg_name)'
 
 vdir="$dir/standalone-vectors"
 say "a vector store on its own (DIR/vectors of another workspace): a collection of notes with 8-dimensional embeddings and attributes"
