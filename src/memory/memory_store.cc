@@ -115,6 +115,8 @@ Status MemoryStoreImpl::AcquireWrite() {
   LockOptions lo;
   lo.owner = options_.lock_owner;
   lo.wait = options_.lock_wait;
+  // The commit syncs its batch (kEveryCommit) or promises no durability (kNever).
+  lo.sync_metadata = false;
   auto lock = WriterLock::Acquire(dir_, lo);
   Status s = lock.status();
   if (s.ok()) {

@@ -230,7 +230,7 @@ std::string DescribeHolder(const ObservedHolder& seen, const std::string& path) 
   return out + ": " + path;
 }
 
-Status WriteMetadata(int fd, const std::string& path, const LockHolder& holder) {
+Status WriteMetadata(int fd, const std::string& path, const LockHolder& holder, bool sync) {
   const std::string text = Serialize(holder);
   size_t done = 0;
   while (done < text.size()) {
@@ -250,7 +250,7 @@ Status WriteMetadata(int fd, const std::string& path, const LockHolder& holder) 
   // the state of the page cache is unknown, so the writer's first commit could not
   // be trusted either; refusing here, before the caller wrote anything, is the
   // cheapest and clearest place to stop.
-  if (fdatasync(fd) != 0) return Status::FromErrno("cannot sync lock file " + path, errno);
+  if (sync && fdatasync(fd) != 0) return Status::FromErrno("cannot sync lock file " + path, errno);
   return Status::OK();
 }
 
@@ -387,7 +387,7 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(const std::string& dir,
   me.owner = options.owner.empty() ? DefaultOwner() : options.owner;
   me.host = HostName();
   me.acquired_at_ms = NowMs();
-  if (Status s = WriteMetadata(fd.get(), path, me); !s.ok()) {
+  if (Status s = WriteMetadata(fd.get(), path, me, options.sync_metadata); !s.ok()) {
     UnlockAfterFailure(fd.get());
     return s;
   }

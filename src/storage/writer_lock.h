@@ -41,7 +41,8 @@
 //
 // Per-batch locking (several long-running writer processes sharing one store)
 //   The lock may also be held per write batch instead of for the whole life of a
-//   writer: before each batch call Acquire(dir, {.wait = <bound>}) with wait > 0,
+//   writer: before each batch call Acquire(dir, {.wait = <bound>}) with wait > 0
+//   (and sync_metadata = false when every batch is synced anyway),
 //   then RE-READ THE LOG TAIL (another process may have committed since this process
 //   last held the lock; append at the real end of the log, never at a remembered
 //   offset), write and sync the batch, and destroy the lock right after it. Each
@@ -84,6 +85,11 @@ struct LockOptions {
   // How long Acquire waits for a lock held by someone else. Default 0: fail at once
   // with Busy. > 0: poll until acquired or the time has passed, then TimedOut.
   std::chrono::milliseconds wait{0};
+  // Whether the metadata text is fdatasync'ed before Acquire returns (default: a
+  // file system that cannot sync fails here, before anything is written). A writer
+  // that takes the lock per batch and syncs every batch it writes sets false: its
+  // batch's own sync catches a failing file system, and the lock costs no sync.
+  bool sync_metadata = true;
 };
 
 // The metadata in a lock file. pid == 0 means the text was missing or incomplete.
