@@ -40,7 +40,15 @@ VectorStoreImpl::WriteScope::~WriteScope() {
 
 Status VectorStoreImpl::WriteScope::Begin() {
   if (!store_->per_write()) return Status::OK();
-  URD_ASSIGN_OR_RETURN(lock_, AcquireLock(store_->env_, store_->dir_, store_->options_));
+  if (store_->env_ == Env::Default()) {
+    LockOptions lo;
+    lo.owner = store_->options_.lock_owner;
+    lo.wait = store_->options_.lock_wait;
+    // Each call syncs what it writes (kEveryCall) or promises no durability per call:
+    // the lock file's own fdatasync would only add latency.
+    lo.sync_metadata = false;
+    URD_ASSIGN_OR_RETURN(lock_, WriterLock::Acquire(store_->dir_, lo));
+  }
   try {
     return store_->CatchUpLocked();
   } catch (const std::bad_alloc&) {
