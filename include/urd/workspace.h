@@ -68,6 +68,9 @@ struct WorkspaceOptions {
   std::string lock_owner = "urd";
   std::chrono::milliseconds lock_wait{0};
   bool lock_per_write = false;  // see "Sharing" above
+  // The file system (tests, fault injection). Default (null): Env::Default(). Only
+  // the real file system has writer locks. Not owned; must outlive the workspace.
+  Env* env = nullptr;
 };
 
 struct RememberOptions {

@@ -33,42 +33,64 @@ Json SettingsJson(const EmbedderOptions& e, const Embedder& embedder) {
               {"fingerprint", embedder.fingerprint()}};
 }
 
-// Reads the stored embedder settings into *e. Corruption names what is wrong.
+// Reads the stored embedder settings into *e. Corruption names what is wrong. Never
+// throws: a field of the wrong JSON type is Corruption too.
 Status ParseSettings(const std::string& path, const std::string& text, EmbedderOptions* e,
                      std::string* fingerprint) {
   Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("format", "") != "urd-workspace") {
+  auto string_at = [](const Json& obj, const char* key) -> const Json* {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? &*it : nullptr;
+  };
+  if (j.is_discarded() || !j.is_object() || string_at(j, "format") == nullptr ||
+      *string_at(j, "format") != "urd-workspace") {
     return Status::Corruption(path + ": not a urd workspace settings file");
   }
-  if (j.value("version", 0) != 1) {
-    return Status::NotSupported(path + ": settings version " + j.value("version", Json()).dump() +
+  auto version = j.find("version");
+  if (version == j.end() || !version->is_number_integer() || *version != 1) {
+    return Status::NotSupported(path + ": settings version " +
+                                (version == j.end() ? std::string("(none)") : version->dump()) +
                                 " (this urd reads version 1)");
   }
-  const Json& em = j.value("embedder", Json::object());
-  if (!em.is_object() || !em.contains("kind") || !em.contains("dimension")) {
+  auto em = j.find("embedder");
+  if (em == j.end() || !em->is_object() || !em->contains("kind") || !em->contains("dimension")) {
     return Status::Corruption(path + ": missing embedder settings");
   }
-  e->kind = em.value("kind", "");
-  e->dimension = em.value("dimension", size_t{0});
-  e->model = em.value("model", "");
-  e->base_url = em.value("base_url", "");
-  *fingerprint = j.value("fingerprint", "");
+  auto dimension = em->find("dimension");
+  const bool optional_strings_ok = (!em->contains("model") || string_at(*em, "model")) &&
+                                   (!em->contains("base_url") || string_at(*em, "base_url"));
+  if (!string_at(*em, "kind") || !dimension->is_number_unsigned() || !optional_strings_ok) {
+    return Status::Corruption(path + ": bad embedder settings (kind, model and base_url must be "
+                              "strings, dimension a non-negative integer)");
+  }
+  if (j.contains("fingerprint") && !string_at(j, "fingerprint")) {
+    return Status::Corruption(path + ": bad fingerprint (not a string)");
+  }
+  e->kind = string_at(*em, "kind")->get<std::string>();
+  e->dimension = dimension->get<size_t>();
+  e->model = em->contains("model") ? string_at(*em, "model")->get<std::string>() : "";
+  e->base_url = em->contains("base_url") ? string_at(*em, "base_url")->get<std::string>() : "";
+  *fingerprint = j.contains("fingerprint") ? string_at(j, "fingerprint")->get<std::string>() : "";
   return Status::OK();
 }
 
 }  // namespace
 
 WorkspaceImpl::WorkspaceImpl(std::string dir, const WorkspaceOptions& options)
-    : dir_(std::move(dir)), options_(options) {}
+    : dir_(std::move(dir)),
+      options_(options),
+      env_(options.env != nullptr ? options.env : Env::Default()) {}
 
 // Creates or checks workspace.json and makes the embedder.
 Status WorkspaceImpl::LoadSettings() {
-  Env* env = Env::Default();
+  Env* env = env_;
   const std::string path = JoinPath(dir_, kSettingsFile);
   if (!env->FileExists(path)) {
     if (options_.read_only || !options_.create_if_missing) {
       return Status::NotFound(dir_ + ": no urd workspace here (no " + kSettingsFile + ")");
     }
+    // Bad embedder options are refused before anything is created.
+    URD_RETURN_IF_ERROR(MakeEmbedder(options_.embedder).status());
     Status made = env->FileExists(dir_) ? Status::OK() : env->CreateDir(dir_);
     if (!made.ok() && !env->FileExists(dir_)) return made;  // else: created by another process
     // Two processes creating one workspace: the writer lock makes one of them the
@@ -76,7 +98,10 @@ Status WorkspaceImpl::LoadSettings() {
     LockOptions lo;
     lo.owner = options_.lock_owner;
     lo.wait = std::max<std::chrono::milliseconds>(options_.lock_wait, std::chrono::seconds(5));
-    URD_ASSIGN_OR_RETURN(std::unique_ptr<WriterLock> lock, WriterLock::Acquire(dir_, lo));
+    std::unique_ptr<WriterLock> lock;  // only the real file system has one to take
+    if (env == Env::Default()) {
+      URD_ASSIGN_OR_RETURN(lock, WriterLock::Acquire(dir_, lo));
+    }
     if (!env->FileExists(path)) {
       URD_ASSIGN_OR_RETURN(embedder_, MakeEmbedder(options_.embedder));
       return WriteFileAtomic(env, path, SettingsJson(options_.embedder, *embedder_).dump(2) + "\n");
@@ -114,6 +139,7 @@ Status WorkspaceImpl::Load() {
   mo.lock_owner = options_.lock_owner;
   mo.lock_wait = options_.lock_wait;
   mo.lock_per_write = options_.lock_per_write;
+  mo.env = env_;
   URD_ASSIGN_OR_RETURN(memory_, MemoryStore::Open(dir_, mo));
   mem_ = dynamic_cast<mem::MemoryStoreImpl*>(memory_.get());
   VectorOptions vo;
@@ -123,6 +149,7 @@ Status WorkspaceImpl::Load() {
   vo.lock_owner = options_.lock_owner;
   vo.lock_wait = options_.lock_wait;
   vo.lock_per_write = options_.lock_per_write;
+  vo.env = env_;
   URD_ASSIGN_OR_RETURN(vectors_, VectorStore::Open(JoinPath(dir_, "vectors"), vo));
   graph_ = NewKnowledgeGraph(this);
   if (!options_.read_only && !vectors_->HasCollection(kMemoriesCollection)) {

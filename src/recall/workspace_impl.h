@@ -81,6 +81,7 @@ class WorkspaceImpl final : public Workspace {
 
   std::string dir_;
   WorkspaceOptions options_;
+  Env* env_;  // options_.env or Env::Default()
   std::unique_ptr<Embedder> embedder_;
   std::unique_ptr<MemoryStore> memory_;
   mem::MemoryStoreImpl* mem_ = nullptr;  // memory_, for internal reads
