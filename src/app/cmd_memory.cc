@@ -262,8 +262,11 @@ void AddWriteVerbs(CLI::App* app, const std::shared_ptr<MemoryArgs>& a, int* rc)
   CLI::App* write = Verb(app, a, "write", "Commit one batch of forms (atomic)");
   a->text_opt =
       write->add_option("forms", a->text, "The forms; `-` or absent: read them from stdin");
+  // NonNegativeNumber: CLI11 would read "-5" into the unsigned clock as 2^64 - 5, which
+  // would push the store's monotonic commit clock to the end of time for good.
   a->now_opt = write->add_option(
-      "--now", a->now, "Commit clock in ms since the Unix epoch (default: the wall clock)");
+      "--now", a->now, "Commit clock in ms since the Unix epoch (default: the wall clock)")
+      ->check(CLI::NonNegativeNumber);
   a->label_opt = write->add_option("--label", a->label, "Label of the batch's episode");
   write->footer(
       "Prints `committed __ep_N at T (n memories: __mem_…)`; --json: {episode, committed_at, "

@@ -310,7 +310,8 @@ void AddMemoryLogCommands(CLI::App* app, int* rc) {
   args->dir = DefaultWorkspaceDir();
   CLI::App* log = app->add_subcommand("log", "Decode the memory log to readable lines");
   AddDirAndJson(log, args.get());
-  log->add_option("--from", args->from, "Print batches with sequence >= N (1 is the first)");
+  log->add_option("--from", args->from, "Print batches with sequence >= N (1 is the first)")
+      ->check(CLI::NonNegativeNumber);  // "-1" would wrap to 2^64 - 1 and print nothing
   log->footer(
       "Read-only. Prints `# batch SEQ @ offset O`, then one line per record (forms for "
       "memories and flags, symbol names as of that point of the log). --json: one object per "

@@ -50,10 +50,10 @@ Result<uint64_t> Time(const std::string& what, const std::string& text) {
   return *t;
 }
 
-Result<std::unique_ptr<Workspace>> OpenWs(const WsArgs& a, bool read_only) {
+Result<std::unique_ptr<Workspace>> OpenWs(const WsArgs& a, bool read_only, bool create = true) {
   WorkspaceOptions o;
   o.read_only = read_only;
-  o.create_if_missing = !read_only;
+  o.create_if_missing = !read_only && create;
   o.lock_owner = "urd";
   o.lock_wait = std::chrono::seconds(10);  // an `urd mcp` sharing the workspace is mid-write
   return Workspace::Open(a.dir, o);
@@ -168,7 +168,7 @@ int Recall(const WsArgs& a) {
 }
 
 int Reindex(const WsArgs& a) {
-  auto ws = OpenWs(a, false);
+  auto ws = OpenWs(a, false, /*create=*/false);  // nothing to reindex: NotFound, create nothing
   if (!ws.ok()) return ReportError(ws.status());
   Status s = (*ws)->Reindex();
   if (!s.ok()) return ReportError(s);
@@ -212,7 +212,8 @@ void AddWorkspaceCommands(CLI::App* app, int* rc) {
   rem->add_option("--valid-at", a->valid_at, "Valid time (default now)");
   rem->add_option("--attr", a->attrs, "Attribute key=value, returned with every hit (repeatable)")
       ->allow_extra_args(false);
-  rem->add_option("--now", a->now, "Commit clock in ms since the epoch (tests)");
+  rem->add_option("--now", a->now, "Commit clock in ms since the epoch (tests)")
+      ->check(CLI::NonNegativeNumber);  // "-5" would wrap to 2^64 - 5 (see `urd write --now`)
   BindVerb(rem, rc, [a] { return Remember(*a); });
 
   CLI::App* rec = app->add_subcommand("recall", "Recall memories by meaning and words");

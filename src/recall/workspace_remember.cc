@@ -12,6 +12,7 @@ namespace urd::recall {
 namespace {
 
 constexpr size_t kMaxTextBytes = 64 * 1024;
+constexpr size_t kMaxAttrKeyBytes = 256;  // vector store attribute keys: 1..256 bytes
 
 // A symbol name from user input: `@` optional; must be a valid identifier.
 Result<std::string> SymbolName(std::string_view what, std::string_view name) {
@@ -66,6 +67,11 @@ Status CheckOptions(std::span<const std::string> texts, const RememberOptions& o
     if (!IsValidUtf8(key) || !IsValidUtf8(value)) {
       return Status::InvalidArgument("remember: attribute `" + key + "` is not valid UTF-8");
     }
+    // The vector index's limit (VectorRecord attrs): checked before anything commits.
+    if (key.size() > kMaxAttrKeyBytes) {
+      return Status::InvalidArgument("remember: attribute key `" + key.substr(0, 64) + "...` has " +
+                                     std::to_string(key.size()) + " bytes (must be 1..256)");
+    }
   }
   return Status::OK();
 }
@@ -113,12 +119,22 @@ Result<std::vector<std::vector<float>>> WorkspaceImpl::Vectors(
     return out;
   }
   for (size_t i = 0; i < given.size(); ++i) {
+    const std::string which = "vector " + std::to_string(i);
     if (given[i].size() != embedder_->dimension()) {
-      return Status::InvalidArgument("vector " + std::to_string(i) + " has " +
-                                     std::to_string(given[i].size()) +
+      return Status::InvalidArgument(which + " has " + std::to_string(given[i].size()) +
                                      " components; the workspace's dimension is " +
                                      std::to_string(embedder_->dimension()));
     }
+    // The vector store's own checks, made before the memories are committed.
+    bool nonzero = false;
+    for (size_t k = 0; k < given[i].size(); ++k) {
+      if (!std::isfinite(given[i][k])) {
+        return Status::InvalidArgument(which + " has a non-finite component at index " +
+                                       std::to_string(k));
+      }
+      nonzero = nonzero || given[i][k] != 0;
+    }
+    if (!nonzero) return Status::InvalidArgument(which + " is all zeros (cosine is undefined)");
   }
   return given;
 }

@@ -136,9 +136,14 @@ Result<std::unique_ptr<VectorStore>> VectorStoreImpl::OpenFiles(const std::strin
   if (dir.empty()) return Status::InvalidArgument("vector store directory is empty");
   Env* env = options.env ? options.env : Env::Default();
   const bool writable = !options.read_only;
+  // Bad options are refused before anything is created (bad input changes nothing).
+  URD_RETURN_IF_ERROR(CheckOptions(options, options.dimension));
   if (!env->FileExists(dir)) {
     if (!writable || !options.create_if_missing) {
       return Status::NotFound(dir + ": no such vector store directory");
+    }
+    if (options.dimension == 0) {
+      return Status::InvalidArgument(dir + ": a dimension is required to create a vector store");
     }
     URD_RETURN_IF_ERROR(env->CreateDir(dir));
   }
