@@ -16,39 +16,23 @@
 // Prints a summary (trials, batches, tails truncated and their bytes, time per
 // trial) and exits 0 on success, 1 on the first violation.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "crash_harness.h"
 #include "storage/log_writer.h"
 #include "storage/writer_lock.h"
 
 namespace urd {
 namespace {
 
-struct Flags {
-  int trials = 200;
-  uint64_t seed = 42;
-  int max_delay_ms = 25;
-  std::string dir;
-};
-
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using crash::Mix;
 
 // The records of batch `seq`: deterministic, so the parent can check them.
 std::vector<std::string> BatchFor(uint64_t seq) {
@@ -68,8 +52,8 @@ std::vector<std::string> BatchFor(uint64_t seq) {
 
 // Odd trials write without fsync: a SIGKILL loses nothing the kernel accepted, and
 // many more (and larger) batches per trial make torn writes likely.
-[[noreturn]] void RunChild(const std::string& dir, const std::string& path, int fd,
-                           FsyncPolicy fsync) {
+[[noreturn]] void RunChild(const std::string& dir, const std::string& path,
+                           crash::AckWriter& ack, FsyncPolicy fsync) {
   LockOptions lo;
   lo.owner = "crash-child";
   auto lock = WriterLock::Acquire(dir, lo);
@@ -84,7 +68,7 @@ std::vector<std::string> BatchFor(uint64_t seq) {
     std::vector<std::string_view> views(recs.begin(), recs.end());
     auto got = (*w)->Append(views);
     if (!got.ok() || *got != seq) _exit(12);
-    if (write(fd, &seq, sizeof(seq)) != static_cast<ssize_t>(sizeof(seq))) _exit(13);
+    ack.Ack(seq);
   }
 }
 
@@ -93,17 +77,7 @@ struct Totals {
   uint64_t last_sequence = 0;
 };
 
-bool Fail(int trial, const std::string& what) {
-  std::fprintf(stderr, "log_crashtest: trial %d: %s\n", trial, what.c_str());
-  return false;
-}
-
-// Reads every sequence number the child acknowledged; returns the largest.
-uint64_t DrainAcks(int fd) {
-  uint64_t last = 0, seq = 0;
-  while (read(fd, &seq, sizeof(seq)) == static_cast<ssize_t>(sizeof(seq))) last = seq;
-  return last;
-}
+bool Fail(int trial, const std::string& what) { return crash::Fail("log_crashtest", trial, what); }
 
 bool Verify(int trial, const std::string& dir, const std::string& path, uint64_t acked,
             Totals* totals) {
@@ -141,84 +115,58 @@ bool Verify(int trial, const std::string& dir, const std::string& path, uint64_t
   return true;
 }
 
-bool RunTrial(int trial, const std::string& dir, std::mt19937_64& rng, const Flags& flags,
-              Totals* totals) {
+bool RunTrial(int trial, const std::string& dir, std::mt19937_64& rng,
+              const crash::Options& flags, Totals* totals) {
   const std::string path = dir + "/crash.log";
   if (trial % 25 == 0) {
     std::remove(path.c_str());
     totals->last_sequence = 0;
   }
-  int fds[2];
-  if (pipe(fds) != 0) return Fail(trial, "pipe failed");
-  pid_t pid = fork();
-  if (pid < 0) return Fail(trial, "fork failed");
-  if (pid == 0) {
-    close(fds[0]);
-    RunChild(dir, path, fds[1], trial % 2 ? FsyncPolicy::kNever : FsyncPolicy::kEveryCommit);
+  const FsyncPolicy fsync = trial % 2 ? FsyncPolicy::kNever : FsyncPolicy::kEveryCommit;
+  crash::ChildRun run;
+  std::string error;
+  if (!crash::RunAndKill([&](crash::AckWriter& ack) { RunChild(dir, path, ack, fsync); },
+                         crash::RandomDelay(rng, flags.max_delay_ms), &run, &error)) {
+    return Fail(trial, error);
   }
-  close(fds[1]);
-  auto delay = std::chrono::microseconds(rng() % (flags.max_delay_ms * 1000 + 1));
-  std::this_thread::sleep_for(delay);
-  kill(pid, SIGKILL);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  uint64_t acked = DrainAcks(fds[0]);
-  close(fds[0]);
-  if (!(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)) {
-    return Fail(trial, "child exited by itself with status " + std::to_string(wstatus));
-  }
+  uint64_t acked = run.LastAck(0);
+  if (!run.killed) return Fail(trial, "child exited by itself: " + run.Describe());
   uint64_t before = totals->last_sequence;
   if (acked != 0 && acked < before) return Fail(trial, "child acknowledged an old sequence");
   totals->acked += acked > before ? acked - before : 0;
   return Verify(trial, dir, path, std::max(acked, before), totals);
 }
 
-bool ParseFlags(int argc, char** argv, Flags* f) {
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    if (i + 1 >= argc) return false;
-    if (a == "--trials") f->trials = std::atoi(argv[++i]);
-    else if (a == "--seed") f->seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--max-delay-ms") f->max_delay_ms = std::atoi(argv[++i]);
-    else if (a == "--dir") f->dir = argv[++i];
-    else return false;
-  }
-  return f->trials > 0 && f->max_delay_ms >= 0;
-}
-
 int Main(int argc, char** argv) {
-  Flags flags;
-  if (!ParseFlags(argc, argv, &flags)) {
-    std::fprintf(stderr, "usage: log_crashtest [--trials N] [--seed S] [--max-delay-ms M] "
-                         "[--dir DIR]\n");
-    return 2;
-  }
-  std::string dir = flags.dir;
-  if (dir.empty()) {
-    char tmpl[] = "/tmp/urd-crashtest-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) return 1;
-    dir = tmpl;
-  }
-  std::mt19937_64 rng(flags.seed);
+  crash::Spec spec;
+  spec.program = "log_crashtest";
+  spec.defaults.trials = 200;
+  spec.defaults.seed = 42;
+  spec.defaults.max_delay_ms = 25;
+  spec.accepts_dir = true;
+  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
+  if (!flags) return 2;
+  std::string dir = flags->dir;
+  if (dir.empty()) dir = crash::MakeTempDir("urd-crashtest-");
+  if (dir.empty()) return 1;
+  std::mt19937_64 rng(flags->seed);
   Totals totals;
-  auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < flags.trials; t++) {
-    if (!RunTrial(t, dir, rng, flags, &totals)) return 1;
+  crash::Stopwatch watch;
+  for (int t = 0; t < flags->trials; t++) {
+    if (!RunTrial(t, dir, rng, *flags, &totals)) return 1;
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf(
-      "log_crashtest: %d trials, %llu acknowledged batches, 0 lost, 0 partial; "
-      "%llu committed-but-unacknowledged batches recovered; torn tails truncated in %llu "
-      "trials (%llu bytes in all, largest %llu); %.1f ms per trial\n",
-      flags.trials, static_cast<unsigned long long>(totals.acked),
-      static_cast<unsigned long long>(totals.extra),
-      static_cast<unsigned long long>(totals.truncations),
-      static_cast<unsigned long long>(totals.truncated_bytes),
-      static_cast<unsigned long long>(totals.max_truncated), secs * 1000 / flags.trials);
-  if (flags.dir.empty()) {
-    std::string cmd = "rm -rf '" + dir + "'";
-    if (std::system(cmd.c_str()) != 0) return 1;
-  }
+  char details[400];
+  std::snprintf(details, sizeof details,
+                "%llu acknowledged batches, 0 lost, 0 partial; %llu committed-but-unacknowledged "
+                "batches recovered; torn tails truncated in %llu trials (%llu bytes in all, "
+                "largest %llu)",
+                static_cast<unsigned long long>(totals.acked),
+                static_cast<unsigned long long>(totals.extra),
+                static_cast<unsigned long long>(totals.truncations),
+                static_cast<unsigned long long>(totals.truncated_bytes),
+                static_cast<unsigned long long>(totals.max_truncated));
+  crash::PrintSummary("log_crashtest", flags->trials, watch.Seconds(), details);
+  if (flags->dir.empty() && !crash::RemoveTree(dir)) return 1;
   return 0;
 }
 

@@ -13,17 +13,14 @@
 //
 //   memory_crashtest [--trials N] [--seed S] [--max-delay-ms M]
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 
+#include "crash_harness.h"
 #include "memory/ir/timestamp.h"
 #include "urd/memory_store.h"
 
@@ -84,7 +81,8 @@ std::string Observe(const MemoryStore& s) {
   return out;
 }
 
-[[noreturn]] void RunChild(const std::string& dir, uint64_t first, int fd, bool sync) {
+[[noreturn]] void RunChild(const std::string& dir, uint64_t first, crash::AckWriter& ack,
+                           bool sync) {
   MemoryOptions o;
   o.fsync = sync ? MemoryFsync::kEveryCommit : MemoryFsync::kNever;
   auto s = MemoryStore::Open(dir, o);
@@ -99,85 +97,65 @@ std::string Observe(const MemoryStore& s) {
                    r.status().ToString().c_str());
       _exit(12);
     }
-    if (write(fd, &i, sizeof(i)) != static_cast<ssize_t>(sizeof(i))) _exit(13);
+    ack.Ack(i);
   }
 }
 
 int Main(int argc, char** argv) {
-  int trials = 100, max_delay_ms = 80;
-  uint64_t seed = 11;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--trials") {
-      trials = std::atoi(argv[i + 1]);
-    } else if (a == "--seed") {
-      seed = std::strtoull(argv[i + 1], nullptr, 10);
-    } else if (a == "--max-delay-ms") {
-      max_delay_ms = std::atoi(argv[i + 1]);
-    } else {
-      std::fprintf(stderr, "usage: memory_crashtest [--trials N] [--seed S] [--max-delay-ms M]\n");
-      return 2;
-    }
-  }
-  char tmpl[] = "/tmp/urd-mcrash-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  std::mt19937_64 rng(seed);
+  crash::Spec spec;
+  spec.program = "memory_crashtest";
+  spec.defaults.trials = 100;
+  spec.defaults.seed = 11;
+  spec.defaults.max_delay_ms = 80;
+  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
+  if (!flags) return 2;
+  const int trials = flags->trials;
+  auto fail = [](int trial, const std::string& what) {
+    crash::Fail("memory_crashtest", trial, what);
+    return 1;
+  };
+  const std::string dir = crash::MakeTempDir("urd-mcrash-");
+  if (dir.empty()) return 1;
+  std::mt19937_64 rng(flags->seed);
   auto ref = MemoryStore::OpenInMemory();
   if (!ref.ok()) return 1;
   uint64_t done = 0, acked_total = 0, inflight_committed = 0;  // batches 1..done applied
-  auto start = std::chrono::steady_clock::now();
+  crash::Stopwatch watch;
   for (int t = 0; t < trials; ++t) {
-    int fds[2];
-    if (pipe(fds) != 0) return 1;
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      RunChild(dir, done + 1, fds[1], t % 2 == 0);
+    crash::ChildRun run;
+    std::string error;
+    if (!crash::RunAndKill(
+            [&](crash::AckWriter& ack) { RunChild(dir, done + 1, ack, t % 2 == 0); },
+            crash::RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
+      return fail(t, error);
     }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (max_delay_ms * 1000 + 1)));
-    kill(pid, SIGKILL);
-    int ws = 0;
-    waitpid(pid, &ws, 0);
-    uint64_t i = 0, acked = done;
-    while (read(fds[0], &i, sizeof(i)) == static_cast<ssize_t>(sizeof(i))) acked = i;
-    close(fds[0]);
-    if (!WIFSIGNALED(ws)) {
-      std::fprintf(stderr, "trial %d: child failed (%d)\n", t, ws);
-      return 1;
-    }
+    if (!run.killed) return fail(t, "child failed: " + run.Describe());
+    const uint64_t acked = run.LastAck(done);
     for (uint64_t b = done + 1; b <= acked; ++b) {
-      if (!RunBatch(ref->get(), b).ok()) return std::fprintf(stderr, "reference failed\n"), 1;
+      if (!RunBatch(ref->get(), b).ok()) return fail(t, "the reference store failed");
     }
     acked_total += acked - done;
     auto s = MemoryStore::Open(dir, {});
-    if (!s.ok()) {
-      std::fprintf(stderr, "trial %d: reopen: %s\n", t, s.status().ToString().c_str());
-      return 1;
-    }
+    if (!s.ok()) return fail(t, "reopen: " + s.status().ToString());
     std::string got = Observe(**s);
     if (got == Observe(**ref)) {
       done = acked;
       continue;
     }
-    if (!RunBatch(ref->get(), acked + 1).ok()) return 1;
+    if (!RunBatch(ref->get(), acked + 1).ok()) return fail(t, "the reference store failed");
     if (got != Observe(**ref)) {
-      std::fprintf(stderr,
-                   "trial %d: after %llu acknowledged batches the store matches neither the "
-                   "acknowledged state nor one more batch\n--- store:\n%s\n--- reference:\n%s\n",
-                   t, static_cast<unsigned long long>(acked), got.c_str(), Observe(**ref).c_str());
-      return 1;
+      return fail(t, "after " + std::to_string(acked) + " acknowledged batches the store " +
+                         "matches neither the acknowledged state nor one more batch\n--- store:\n" +
+                         got + "\n--- reference:\n" + Observe(**ref));
     }
     done = acked + 1;
     ++inflight_committed;
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf(
-      "memory_crashtest: %d trials, %llu acknowledged batches (last %llu), 0 lost, 0 partial; "
-      "in-flight batch found committed in %llu trials; %.1f ms per trial\n",
-      trials, static_cast<unsigned long long>(acked_total), static_cast<unsigned long long>(done),
-      static_cast<unsigned long long>(inflight_committed), secs * 1000 / trials);
-  return std::system(("rm -rf '" + dir + "'").c_str()) == 0 ? 0 : 1;
+  crash::PrintSummary("memory_crashtest", trials, watch.Seconds(),
+                      std::to_string(acked_total) + " acknowledged batches (last " +
+                          std::to_string(done) + "), 0 lost, 0 partial; in-flight batch found " +
+                          "committed in " + std::to_string(inflight_committed) + " trials");
+  return crash::RemoveTree(dir) ? 0 : 1;
 }
 
 }  // namespace

@@ -11,20 +11,17 @@
 //
 //   vector_crashtest [--trials N] [--seed S] [--max-delay-ms M]
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "crash_harness.h"
 #include "urd/vector_store.h"
 #include "vector/kernels.h"
 
@@ -33,12 +30,7 @@ namespace {
 
 constexpr size_t kDim = 16;
 
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using crash::Mix;
 
 std::vector<float> VectorFor(uint64_t op, uint64_t j) {
   std::vector<float> v(kDim);
@@ -105,7 +97,8 @@ Status RunOp(VectorStore* s, uint64_t op) {
 
 // Odd trials run without fsync: a SIGKILL loses nothing the kernel accepted, and
 // many more operations (and compactions) per trial get interrupted.
-[[noreturn]] void RunChild(const std::string& dir, uint64_t first_op, int fd, bool sync) {
+[[noreturn]] void RunChild(const std::string& dir, uint64_t first_op, crash::AckWriter& ack,
+                           bool sync) {
   VectorOptions o;
   o.dimension = kDim;
   o.fsync = sync ? VectorFsync::kEveryCall : VectorFsync::kNever;
@@ -121,7 +114,7 @@ Status RunOp(VectorStore* s, uint64_t op) {
       std::fprintf(stderr, "child op %llu: %s\n", (unsigned long long)op, st.ToString().c_str());
       _exit(12);
     }
-    if (write(fd, &op, sizeof(op)) != static_cast<ssize_t>(sizeof(op))) _exit(13);
+    ack.Ack(op);
   }
 }
 
@@ -150,45 +143,41 @@ bool Matches(VectorStore* s, const Model& model, std::string* why) {
 }
 
 int Main(int argc, char** argv) {
-  int trials = 100, max_delay_ms = 150;
-  uint64_t seed = 7;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--trials") trials = std::atoi(argv[i + 1]);
-    else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--max-delay-ms") max_delay_ms = std::atoi(argv[i + 1]);
-    else return std::fprintf(stderr, "usage: vector_crashtest [--trials N] [--seed S] [--max-delay-ms M]\n"), 2;
-  }
-  char tmpl[] = "/tmp/urd-vcrash-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  std::mt19937_64 rng(seed);
+  crash::Spec spec;
+  spec.program = "vector_crashtest";
+  spec.defaults.trials = 100;
+  spec.defaults.seed = 7;
+  spec.defaults.max_delay_ms = 150;
+  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
+  if (!flags) return 2;
+  const int trials = flags->trials;
+  auto fail = [](int trial, const std::string& what) {
+    crash::Fail("vector_crashtest", trial, what);
+    return 1;
+  };
+  const std::string dir = crash::MakeTempDir("urd-vcrash-");
+  if (dir.empty()) return 1;
+  std::mt19937_64 rng(flags->seed);
   Model model;
   uint64_t done = 0, acked_total = 0, inflight_committed = 0;
-  auto start = std::chrono::steady_clock::now();
+  crash::Stopwatch watch;
   for (int t = 0; t < trials; t++) {
-    int fds[2];
-    if (pipe(fds) != 0) return 1;
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      RunChild(dir, done + 1, fds[1], t % 2 == 0);
+    crash::ChildRun run;
+    std::string error;
+    if (!crash::RunAndKill(
+            [&](crash::AckWriter& ack) { RunChild(dir, done + 1, ack, t % 2 == 0); },
+            crash::RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
+      return fail(t, error);
     }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (max_delay_ms * 1000 + 1)));
-    kill(pid, SIGKILL);
-    int ws = 0;
-    waitpid(pid, &ws, 0);
-    uint64_t op = 0, acked = done;
-    while (read(fds[0], &op, sizeof(op)) == static_cast<ssize_t>(sizeof(op))) acked = op;
-    close(fds[0]);
-    if (!WIFSIGNALED(ws)) return std::fprintf(stderr, "trial %d: child failed (%d)\n", t, ws), 1;
+    if (!run.killed) return fail(t, "child failed: " + run.Describe());
+    const uint64_t acked = run.LastAck(done);
     for (uint64_t i = done + 1; i <= acked; i++) ApplyToModel(i, &model);
     acked_total += acked - done;
     VectorOptions o;
     o.dimension = kDim;  // the child may have died before creating the store
     o.auto_compact = std::nullopt;
     auto s = VectorStore::Open(dir, o);
-    if (!s.ok()) return std::fprintf(stderr, "trial %d: reopen: %s\n", t, s.status().ToString().c_str()), 1;
+    if (!s.ok()) return fail(t, "reopen: " + s.status().ToString());
     std::string why;
     if (Matches(s->get(), model, &why)) {
       done = acked;
@@ -197,21 +186,20 @@ int Main(int argc, char** argv) {
       ApplyToModel(acked + 1, &next);
       std::string why2;
       if (!Matches(s->get(), next, &why2)) {
-        std::fprintf(stderr, "trial %d: after %llu acknowledged ops the store matches neither "
-                     "state: %s / %s\n", t, (unsigned long long)acked, why.c_str(), why2.c_str());
-        return 1;
+        return fail(t, "after " + std::to_string(acked) + " acknowledged ops the store " +
+                           "matches neither state: " + why + " / " + why2);
       }
       model = std::move(next);
       done = acked + 1;
       inflight_committed++;
     }
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("vector_crashtest: %d trials, %llu acknowledged ops (last op %llu, %zu records), 0 "
-              "lost, 0 partial; in-flight op found committed in %llu trials; %.1f ms per trial\n",
-              trials, (unsigned long long)acked_total, (unsigned long long)done, model.size(),
-              (unsigned long long)inflight_committed, secs * 1000 / trials);
-  return std::system(("rm -rf '" + dir + "'").c_str()) == 0 ? 0 : 1;
+  crash::PrintSummary(
+      "vector_crashtest", trials, watch.Seconds(),
+      std::to_string(acked_total) + " acknowledged ops (last op " + std::to_string(done) + ", " +
+          std::to_string(model.size()) + " records), 0 lost, 0 partial; in-flight op found " +
+          "committed in " + std::to_string(inflight_committed) + " trials");
+  return crash::RemoveTree(dir) ? 0 : 1;
 }
 
 }  // namespace

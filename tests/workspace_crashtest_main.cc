@@ -10,18 +10,15 @@
 //
 //   workspace_crashtest [--trials N] [--seed S] [--max-delay-ms M]
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "crash_harness.h"
 #include "urd/workspace.h"
 
 namespace urd {
@@ -45,7 +42,8 @@ uint64_t NotesUpTo(uint64_t n) {
   return total;
 }
 
-[[noreturn]] void RunChild(const std::string& dir, uint64_t first, int fd, bool sync) {
+[[noreturn]] void RunChild(const std::string& dir, uint64_t first, crash::AckWriter& ack,
+                           bool sync) {
   WorkspaceOptions o;
   o.fsync = sync ? MemoryFsync::kEveryCommit : MemoryFsync::kNever;
   auto ws = Workspace::Open(dir, o);
@@ -60,7 +58,7 @@ uint64_t NotesUpTo(uint64_t n) {
                    r.status().ToString().c_str());
       _exit(12);
     }
-    if (write(fd, &i, sizeof(i)) != static_cast<ssize_t>(sizeof(i))) _exit(13);
+    ack.Ack(i);
   }
 }
 
@@ -98,70 +96,48 @@ uint64_t Check(Workspace* ws, uint64_t done, std::string* why) {
 }
 
 int Main(int argc, char** argv) {
-  int trials = 60, max_delay_ms = 120;
-  uint64_t seed = 13;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--trials") {
-      trials = std::atoi(argv[i + 1]);
-    } else if (a == "--seed") {
-      seed = std::strtoull(argv[i + 1], nullptr, 10);
-    } else if (a == "--max-delay-ms") {
-      max_delay_ms = std::atoi(argv[i + 1]);
-    } else {
-      std::fprintf(stderr, "usage: workspace_crashtest [--trials N] [--seed S] [--max-delay-ms M]\n");
-      return 2;
-    }
-  }
-  char tmpl[] = "/tmp/urd-wcrash-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  std::mt19937_64 rng(seed);
+  crash::Spec spec;
+  spec.program = "workspace_crashtest";
+  spec.defaults.trials = 60;
+  spec.defaults.seed = 13;
+  spec.defaults.max_delay_ms = 120;
+  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
+  if (!flags) return 2;
+  const int trials = flags->trials;
+  auto fail = [](int trial, const std::string& what) {
+    crash::Fail("workspace_crashtest", trial, what);
+    return 1;
+  };
+  const std::string dir = crash::MakeTempDir("urd-wcrash-");
+  if (dir.empty()) return 1;
+  std::mt19937_64 rng(flags->seed);
   uint64_t done = 0, acked_total = 0, inflight = 0;
-  auto start = std::chrono::steady_clock::now();
+  crash::Stopwatch watch;
   for (int t = 0; t < trials; ++t) {
-    int fds[2];
-    if (pipe(fds) != 0) return 1;
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      RunChild(dir, done + 1, fds[1], t % 2 == 0);
+    crash::ChildRun run;
+    std::string error;
+    if (!crash::RunAndKill(
+            [&](crash::AckWriter& ack) { RunChild(dir, done + 1, ack, t % 2 == 0); },
+            crash::RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
+      return fail(t, error);
     }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (max_delay_ms * 1000 + 1)));
-    kill(pid, SIGKILL);
-    int ws_status = 0;
-    waitpid(pid, &ws_status, 0);
-    uint64_t i = 0, acked = done;
-    while (read(fds[0], &i, sizeof(i)) == static_cast<ssize_t>(sizeof(i))) acked = i;
-    close(fds[0]);
-    if (!WIFSIGNALED(ws_status)) {
-      std::fprintf(stderr, "trial %d: child failed (%d)\n", t, ws_status);
-      return 1;
-    }
+    if (!run.killed) return fail(t, "child failed: " + run.Describe());
+    const uint64_t acked = run.LastAck(done);
     acked_total += acked - done;
     auto ws = Workspace::Open(dir, WorkspaceOptions{});
-    if (!ws.ok()) {
-      std::fprintf(stderr, "trial %d: reopen: %s\n", t, ws.status().ToString().c_str());
-      return 1;
-    }
+    if (!ws.ok()) return fail(t, "reopen: " + ws.status().ToString());
     std::string why;
     uint64_t held = Check(ws->get(), acked, &why);
-    if (!why.empty()) {
-      std::fprintf(stderr, "trial %d (acknowledged %llu): %s\n", t,
-                   static_cast<unsigned long long>(acked), why.c_str());
-      return 1;
-    }
+    if (!why.empty()) return fail(t, "acknowledged " + std::to_string(acked) + ": " + why);
     if (held == acked + 1) ++inflight;
     done = held;
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf(
-      "workspace_crashtest: %d trials, %llu acknowledged batches (last %llu), 0 lost, 0 partial, "
-      "log and indexes agree after every reopen; in-flight batch found committed in %llu trials; "
-      "%.1f ms per trial\n",
-      trials, static_cast<unsigned long long>(acked_total), static_cast<unsigned long long>(done),
-      static_cast<unsigned long long>(inflight), secs * 1000 / trials);
-  return std::system(("rm -rf '" + dir + "'").c_str()) == 0 ? 0 : 1;
+  crash::PrintSummary("workspace_crashtest", trials, watch.Seconds(),
+                      std::to_string(acked_total) + " acknowledged batches (last " +
+                          std::to_string(done) + "), 0 lost, 0 partial, log and indexes agree " +
+                          "after every reopen; in-flight batch found committed in " +
+                          std::to_string(inflight) + " trials");
+  return crash::RemoveTree(dir) ? 0 : 1;
 }
 
 }  // namespace

@@ -565,6 +565,26 @@ TEST_F(LogFaultTest, PowerLossKeepsEverySyncedBatch) {
   }
 }
 
+// A batch whose fsync failed can still be whole in the file when the writer dies
+// (the page cache kept it). The next open replays it, so from then on it must stay:
+// the open syncs what it replayed, and a power loss after it takes nothing back
+// (found by urd_crashtest --power-loss).
+TEST_F(LogFaultTest, ReplayedUnsyncedBatchSurvivesALaterPowerLoss) {
+  Write(three_);
+  auto w = LogWriter::Open(env(), path_, {}, nullptr, nullptr);
+  ASSERT_TRUE(w.ok());
+  std::vector<std::string_view> unsynced = {"written", "never synced"};
+  fault_->FailNth(FaultOp::kSync, 1);
+  EXPECT_FALSE((*w)->Append(unsynced).ok());
+  w->reset();
+  fault_->ClearFaults();
+  auto seen = Reopen();  // a process crash: every byte written is still there
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  ASSERT_EQ(seen->size(), 4u);
+  ASSERT_TRUE(fault_->DropUnsyncedData().ok());  // then the power goes
+  EXPECT_EQ(Reopen().value(), *seen);
+}
+
 // ---- golden file ----
 
 TEST(LogGoldenTest, Version1FileStillReadsAndIsReproduced) {

@@ -105,6 +105,13 @@ Result<std::unique_ptr<LogWriter>> LogWriter::OpenAt(Env* env, const std::string
     return Status::IOError(path + ": size " + std::to_string(file->Size()) +
                            " after recovery, expected " + std::to_string(scan.end));
   }
+  // The replayed batches may have reached the file without being synced (a writer
+  // killed, or whose fsync failed, before its batch was durable). They are visible
+  // from now on, so they must not vanish in a later power loss: sync them. (A cut
+  // tail was synced by TruncateFile.)
+  if (options.fsync != FsyncPolicy::kNever && scan.tail == LogTail::kClean && scan.end > from) {
+    URD_RETURN_IF_ERROR(file->Sync().WithContext("sync the recovered log " + path));
+  }
   return std::unique_ptr<LogWriter>(
       new LogWriter(path, std::move(file), options.fsync, scan.end, scan.last_sequence));
 }
