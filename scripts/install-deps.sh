@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential g++ cmake make pkg-config git python3
+  clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev zlib1g-dev libssl-dev libstemmer-dev
   libcpp-httplib-dev

@@ -28,8 +28,8 @@ const char* const kBatches[] = {
     "(sem @alice @city @paris :src @observation :c 0.9 :v 2024-01-01)",
     "(sem @alice @city @berlin :src @observation :c 0.9 :v 2024-03-01) (alias @alice @al)",
     "(pro @r1 \"t\" \"a\" :scp @s :src @policy :c 1.0) (pin @__mem_0 :actor @m)",
-    "(episode :start :label \"trip\") (epi @ev @met (@al @bob) @bar :at 2024-03-03 :obs "
-    "2024-03-03 :src @observation :c 0.6)",
+    ("(episode :start :label \"trip\") (epi @ev @met (@al @bob) @bar :at 2024-03-03 :obs "
+     "2024-03-03 :src @observation :c 0.6)"),
     "(sem @bob @likes \"tea\" :src @observation :c 0.8 :v 2024-03-04) (retire @bar)",
     "(sem @carol @city @rome :src @observation :c 0.9 :v 2024-02-01)",
 };

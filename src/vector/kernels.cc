@@ -191,16 +191,17 @@ float QuantizeInt8(const float* x, size_t d, int8_t* out) {
   float max_abs = 0;
   for (size_t k = 0; k < d; ++k) {
     const float a = std::fabs(x[k]);
-    max_abs = a > max_abs ? a : max_abs;
+    max_abs = std::isfinite(a) && a > max_abs ? a : max_abs;
   }
-  if (max_abs == 0) {
+  const float scale = max_abs / 127.0f;
+  if (scale == 0) {  // all zeros, or so small that the scale underflows (0/0 below)
     std::memset(out, 0, d);
     return 0;
   }
-  const float scale = max_abs / 127.0f;
   for (size_t k = 0; k < d; ++k) {
-    // Divide in double so the rounding decision is exact up to ~2^-46 units.
-    double r = std::round(static_cast<double>(x[k]) / scale);
+    // Divide in double so the rounding decision is exact up to ~2^-46 units. NaN
+    // gives 0 (converting it to an integer would be undefined); +-inf clamps.
+    double r = std::isnan(x[k]) ? 0.0 : std::round(static_cast<double>(x[k]) / scale);
     r = r > 127.0 ? 127.0 : (r < -127.0 ? -127.0 : r);
     out[k] = static_cast<int8_t>(r);
   }

@@ -89,7 +89,11 @@ const Kernels& KernelsFor(SimdLevel level);
 // Symmetric int8 quantisation with one scale per row: scale = max_k |x[k]| / 127
 // (0 if x is all zeros), out[k] = round(x[k] / scale) (half away from zero), in
 // [-127, 127]; so |x[k] - out[k]*scale| <= scale/2 up to float rounding. Returns the
-// scale. REQUIRES: x holds d finite floats; out holds d bytes.
+// scale. Total over all floats (stored vectors are finite unit vectors, but a
+// damaged vectors file may hold anything): non-finite components do not count
+// towards the scale, NaN gives 0 and +-inf +-127; when the scale is 0 (no finite
+// non-zero component, or max |x| so small that max/127 underflows) every out[k] is
+// 0. REQUIRES: out holds d bytes.
 float QuantizeInt8(const float* x, size_t d, int8_t* out);
 
 // f32 -> IEEE binary16, round to nearest, ties to even. Overflow gives +-inf;

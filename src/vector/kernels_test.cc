@@ -516,6 +516,31 @@ TEST(KernelsConversionTest, QuantizeInt8ZeroVector) {
   EXPECT_EQ(out, std::vector<int8_t>(9, 0));
 }
 
+// A vectors file whose row checksums match may still hold rows no writer makes: NaN,
+// inf, or components so small that the scale underflows to 0 (found by the
+// vector_replay fuzz target: fuzz/regressions/vector_replay/). The int8 copy of such
+// a row must not convert NaN (x/0 included) to an integer: undefined behaviour.
+TEST(KernelsConversionTest, QuantizeInt8NonFinite) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> x = {nan, inf, -inf, 0.5f, -1.0f};
+  std::vector<int8_t> out(x.size(), 5);
+  EXPECT_EQ(QuantizeInt8(x.data(), x.size(), out.data()), 1.0f / 127.0f);
+  EXPECT_EQ(out, std::vector<int8_t>({0, 127, -127, 64, -127}));
+
+  const std::vector<float> none = {nan, inf, 0.0f, -nan};
+  std::vector<int8_t> zeros(none.size(), 5);
+  EXPECT_EQ(QuantizeInt8(none.data(), none.size(), zeros.data()), 0.0f);
+  EXPECT_EQ(zeros, std::vector<int8_t>(none.size(), 0));
+
+  // max |x| / 127 underflows to 0: no 0/0, the zero vector.
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  const std::vector<float> small = {tiny, -tiny, 0.0f};
+  std::vector<int8_t> small_out(small.size(), 5);
+  EXPECT_EQ(QuantizeInt8(small.data(), small.size(), small_out.data()), 0.0f);
+  EXPECT_EQ(small_out, std::vector<int8_t>(small.size(), 0));
+}
+
 TEST(KernelsConversionTest, HalfKnownValues) {
   struct Case {
     uint16_t half;
