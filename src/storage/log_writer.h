@@ -45,8 +45,10 @@ struct LogRecovery {
 class LogWriter {
  public:
   // Opens (or creates) the log at `path`, replays every committed batch through
-  // `replay` (may be empty), truncates a torn or uncommitted tail, and returns a
-  // writer positioned after the last batch.
+  // `replay` (may be empty), truncates a torn or uncommitted tail, syncs what it
+  // replayed unless options.fsync is kNever (a batch written but never synced, by
+  // a writer that died, is visible from now on and must survive a power loss), and
+  // returns a writer positioned after the last batch.
   // Errors: NotFound (no file and !create_if_missing); Corruption (bad header, or
   // damage followed by later batches without `salvage` — then nothing is changed);
   // NotSupported / InvalidArgument (header version / content kind); IOError; any
