@@ -93,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     URD_FUZZ_CHECK(!batch.records.empty());
     URD_FUZZ_CHECK(std::holds_alternative<CheckpointRecord>(batch.records.back()));
     URD_FUZZ_CHECK(!last || batch.committed_at > *last);
-    for (const CanonicalRecord& r : batch.records) URD_FUZZ_CHECK(CommitClock(r) == batch.committed_at);
+    for (const CanonicalRecord& r : batch.records)
+      URD_FUZZ_CHECK(CommitClock(r) == batch.committed_at);
     CheckRecordsRoundTrip(batch.records);
 
     if (roll_back) {

@@ -93,8 +93,8 @@ urd::Result<LogScan> ScanAll(Env* env, LogKind kind, Batches* batches,
   return reader->Scan(urd::kLogHeaderSize, 0, Collect(batches, shapes));
 }
 
-void CheckSummary(const LogScan& scan, const Batches& batches,
-                  const std::vector<LogBatch>& shapes, uint64_t file_size) {
+void CheckSummary(const LogScan& scan, const Batches& batches, const std::vector<LogBatch>& shapes,
+                  uint64_t file_size) {
   URD_FUZZ_CHECK(scan.batches == batches.size());
   URD_FUZZ_CHECK(scan.last_sequence == batches.size());
   URD_FUZZ_CHECK(scan.file_size == file_size);
@@ -144,7 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Batches rest;
     auto tail = (*reader)->Scan(from, k, Collect(&rest));
     URD_FUZZ_CHECK(tail.ok());
-    URD_FUZZ_CHECK(rest == Batches(batches.begin() + static_cast<std::ptrdiff_t>(k), batches.end()));
+    URD_FUZZ_CHECK(rest ==
+                   Batches(batches.begin() + static_cast<std::ptrdiff_t>(k), batches.end()));
     URD_FUZZ_CHECK(tail->end == scan->end && tail->tail == scan->tail);
     URD_FUZZ_CHECK(tail->last_sequence == scan->last_sequence);
   }
@@ -158,8 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Batches replayed;
   urd::LogRecovery recovery;
   auto writer = urd::LogWriter::Open(env.get(), kPath, options, Collect(&replayed), &recovery);
-  const bool expect_open =
-      scan.ok() && (scan->tail != LogTail::kCorrupt || options.salvage);
+  const bool expect_open = scan.ok() && (scan->tail != LogTail::kCorrupt || options.salvage);
   URD_FUZZ_CHECK(writer.ok() == expect_open);
   if (!writer.ok()) {
     if (!scan.ok()) URD_FUZZ_CHECK(writer.status().code() == scan.status().code());

@@ -20,19 +20,18 @@
 
 // Aborts (libFuzzer records the input as a crash) when `cond` is false. Used for
 // the round trips and invariants each target asserts beyond "does not crash".
-#define URD_FUZZ_CHECK(cond)                                                           \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      std::fprintf(stderr, "fuzz invariant violated: %s (%s:%d)\n", #cond, __FILE__,   \
-                   __LINE__);                                                          \
-      std::abort();                                                                    \
-    }                                                                                  \
+#define URD_FUZZ_CHECK(cond)                                                                    \
+  do {                                                                                          \
+    if (!(cond)) {                                                                              \
+      std::fprintf(stderr, "fuzz invariant violated: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+      std::abort();                                                                             \
+    }                                                                                           \
   } while (0)
 
 namespace urd::fuzz {
 
 // The separator between the sections of a structured input (vector_replay,
-// nidus_import, frames batches): rare in binary data, listed in the dictionaries.
+// nidus_import): rare in binary data, listed in their dictionaries.
 inline constexpr std::string_view kSep = "|^|";
 
 // Splits `in` on every occurrence of `sep` (which must not be empty). An input
@@ -97,8 +96,8 @@ inline std::string Digest(const mem::MemoryState& st) {
     const mem::SymbolEntry* e = st.symbols().Find(id);
     if (e == nullptr) continue;
     d += std::to_string(id) + "=" + e->canonical_name + "/" +
-         std::to_string(static_cast<int>(e->kind)) + (e->retired ? "R" : "") + (st.IsPinned(id) ? "P" : "") +
-         (st.IsAuthoritative(id) ? "A" : "") + "[";
+         std::to_string(static_cast<int>(e->kind)) + (e->retired ? "R" : "") +
+         (st.IsPinned(id) ? "P" : "") + (st.IsAuthoritative(id) ? "A" : "") + "[";
     for (const auto& a : e->aliases) d += a + ",";
     d += "]";
   }

@@ -24,12 +24,12 @@
 
 namespace {
 
+using urd::fuzz::Positions;
 using urd::mem::Lex;
 using urd::mem::LexError;
 using urd::mem::Position;
 using urd::mem::Token;
 using urd::mem::TokenKind;
-using urd::fuzz::Positions;
 
 bool SamePayload(const Token& a, const Token& b) {
   return a.kind == b.kind && a.text == b.text && a.symbol_kind == b.symbol_kind &&
@@ -41,19 +41,29 @@ std::string Escape(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      default: out += c;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
 }
 
-void CheckTokens(const std::vector<Position>& at, const std::vector<Token>& tokens,
-                 size_t limit) {
+void CheckTokens(const std::vector<Position>& at, const std::vector<Token>& tokens, size_t limit) {
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     URD_FUZZ_CHECK(t.pos.offset < limit);

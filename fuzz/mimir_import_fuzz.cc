@@ -85,7 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string before = urd::fuzz::Digest(state);
     const MemoryState::UndoMark mark = state.Mark();
     urd::Status s;
-    for (size_t i = 0; i < batch.size() && s.ok(); ++i) s = state.Apply(batch[i], ApplyMode::kReplay);
+    for (size_t i = 0; i < batch.size() && s.ok(); ++i)
+      s = state.Apply(batch[i], ApplyMode::kReplay);
     if (!s.ok()) {
       URD_FUZZ_CHECK(s.IsCorruption());
       state.RollbackTo(mark);

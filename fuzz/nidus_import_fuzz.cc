@@ -43,8 +43,8 @@ std::string Frame(std::string_view payload) {
   std::string out;
   urd::PutFixed32(&out, static_cast<uint32_t>(payload.size()));
   out.append(payload);
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(payload.data()),
-                          static_cast<uInt>(payload.size()));
+  const uLong crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size()));
   urd::PutFixed32(&out, static_cast<uint32_t>(crc));
   return out;
 }

@@ -199,7 +199,8 @@ size_t BuildStore(urd::Env* env, uint8_t flags, uint8_t dim_byte, std::string_vi
     if (!batch.empty()) flush((flags & 16) == 0);
   }
   URD_FUZZ_CHECK(env->CreateDir(kDir).ok());
-  URD_FUZZ_CHECK(urd::WriteFileAtomic(env, kDir + "/" + urd::vec::VectorsFileName(1), vectors).ok());
+  URD_FUZZ_CHECK(
+      urd::WriteFileAtomic(env, kDir + "/" + urd::vec::VectorsFileName(1), vectors).ok());
   URD_FUZZ_CHECK(urd::WriteFileAtomic(env, kDir + "/" + urd::vec::OpsFileName(1), ops).ok());
   URD_FUZZ_CHECK(urd::WriteFileAtomic(env, kDir + "/" + urd::vec::CurrentFileName(), current).ok());
   return dim;
