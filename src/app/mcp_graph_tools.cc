@@ -141,12 +141,13 @@ McpTool DeleteTool(const char* name, const char* title, const char* description,
   return t;
 }
 
-void AddWriteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools) {
+void AddWriteTools(std::vector<McpTool>* tools) {
   tools->push_back(GraphTool("create_entities", "Create Entities",
                              "Create multiple new entities in the knowledge graph",
                              ObjectOf({{"entities", ArrayOf(Parse(kEntitySchema))}}),
                              ObjectOf({{"entities", ArrayOf(Parse(kEntitySchema))}})));
-  tools->back().call = [g, clock](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock* clock, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_ASSIGN_OR_RETURN(auto created, g->CreateEntities(EntitiesFrom(a.at("entities")),
                                                          clock->NowMillis()));
     OJson list = EntitiesJson(created);
@@ -158,7 +159,8 @@ void AddWriteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools)
       "should be in active voice",
       ObjectOf({{"relations", ArrayOf(Parse(kRelationSchema))}}),
       ObjectOf({{"relations", ArrayOf(Parse(kRelationSchema))}})));
-  tools->back().call = [g, clock](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock* clock, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_ASSIGN_OR_RETURN(auto created, g->CreateRelations(RelationsFrom(a.at("relations")),
                                                           clock->NowMillis()));
     OJson list = RelationsJson(created);
@@ -173,7 +175,8 @@ void AddWriteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools)
                              "Add new observations to existing entities in the knowledge graph",
                              ObjectOf({{"observations", ArrayOf(addition)}}),
                              ObjectOf({{"results", ArrayOf(added)}})));
-  tools->back().call = [g, clock](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock* clock, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_ASSIGN_OR_RETURN(auto results,
                          g->AddObservations(ObservationsFrom(a.at("observations"), "contents"),
                                             clock->NowMillis()));
@@ -185,12 +188,13 @@ void AddWriteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools)
   };
 }
 
-void AddDeleteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools) {
+void AddDeleteTools(std::vector<McpTool>* tools) {
   tools->push_back(DeleteTool(
       "delete_entities", "Delete Entities",
       "Delete multiple entities and their associated relations from the knowledge graph",
       ObjectOf({{"entityNames", ArrayOf({{"type", "string"}}, "An array of entity names to delete")}})));
-  tools->back().call = [g, clock](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock* clock, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_RETURN_IF_ERROR(g->DeleteEntities(a.at("entityNames").get<std::vector<std::string>>(),
                                           clock->NowMillis()));
     return Success("Entities deleted successfully");
@@ -201,7 +205,8 @@ void AddDeleteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools
   tools->push_back(DeleteTool("delete_observations", "Delete Observations",
                               "Delete specific observations from entities in the knowledge graph",
                               ObjectOf({{"deletions", ArrayOf(deletion)}})));
-  tools->back().call = [g, clock](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock* clock, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_RETURN_IF_ERROR(g->DeleteObservations(ObservationsFrom(a.at("deletions"), "observations"),
                                               clock->NowMillis()));
     return Success("Observations deleted successfully");
@@ -209,16 +214,18 @@ void AddDeleteTools(KnowledgeGraph* g, Clock* clock, std::vector<McpTool>* tools
   tools->push_back(DeleteTool(
       "delete_relations", "Delete Relations", "Delete multiple relations from the knowledge graph",
       ObjectOf({{"relations", ArrayOf(Parse(kRelationSchema), "An array of relations to delete")}})));
-  tools->back().call = [g, clock](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock* clock, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_RETURN_IF_ERROR(g->DeleteRelations(RelationsFrom(a.at("relations")), clock->NowMillis()));
     return Success("Relations deleted successfully");
   };
 }
 
-void AddReadTools(KnowledgeGraph* g, std::vector<McpTool>* tools) {
+void AddReadTools(std::vector<McpTool>* tools) {
   tools->push_back(ReadTool("read_graph", "Read Graph", "Read the entire knowledge graph",
                             {{"type", "object"}, {"properties", OJson::object()}}));
-  tools->back().call = [g](const Json&) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock*, const Json&) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_ASSIGN_OR_RETURN(KgGraph graph, g->Read());
     return GraphOutput(graph);
   };
@@ -236,7 +243,8 @@ void AddReadTools(KnowledgeGraph* g, std::vector<McpTool>* tools) {
                                {"description", "semantic mode: at most this many entities (10)"}};
   tools->push_back(ReadTool("search_nodes", "Search Nodes",
                             "Search for nodes in the knowledge graph based on a query", search));
-  tools->back().call = [g](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock*, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     const std::string query = a.at("query").get<std::string>();
     Result<KgGraph> graph = a.value("mode", "substring") == "semantic"
                                 ? g->SearchSemantic(query, a.value("k", 10))
@@ -247,7 +255,8 @@ void AddReadTools(KnowledgeGraph* g, std::vector<McpTool>* tools) {
   tools->push_back(ReadTool(
       "open_nodes", "Open Nodes", "Open specific nodes in the knowledge graph by their names",
       ObjectOf({{"names", ArrayOf({{"type", "string"}}, "An array of entity names to retrieve")}})));
-  tools->back().call = [g](const Json& a) -> Result<McpToolOutput> {
+  tools->back().call = [](Workspace* ws, Clock*, const Json& a) -> Result<McpToolOutput> {
+    KnowledgeGraph* g = ws->graph();
     URD_ASSIGN_OR_RETURN(KgGraph graph,
                          g->OpenNodes(a.at("names").get<std::vector<std::string>>()));
     return GraphOutput(graph);
@@ -256,11 +265,11 @@ void AddReadTools(KnowledgeGraph* g, std::vector<McpTool>* tools) {
 
 }  // namespace
 
-std::vector<McpTool> GraphTools(Workspace* ws, Clock* clock) {
+std::vector<McpTool> GraphTools() {
   std::vector<McpTool> tools;
-  AddWriteTools(ws->graph(), clock, &tools);
-  AddDeleteTools(ws->graph(), clock, &tools);
-  AddReadTools(ws->graph(), &tools);
+  AddWriteTools(&tools);
+  AddDeleteTools(&tools);
+  AddReadTools(&tools);
   return tools;
 }
 

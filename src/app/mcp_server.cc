@@ -211,7 +211,8 @@ OJson ToolListing(const McpTool& t, Features f) {
 struct McpServer::State {
   Workspace* ws = nullptr;
   McpOptions options;
-  std::vector<McpTool> tools;
+  Clock* clock = nullptr;                      // options.clock, or SystemClock()
+  const std::vector<McpTool>* tools = nullptr;  // AllTools()
   std::map<std::string, Method, std::less<>> methods;
   OJson capabilities = OJson::object();  // each feature group adds its entry
   std::string version;                   // negotiated; empty before initialize
@@ -249,9 +250,8 @@ void McpServer::State::RegisterLifecycle() {
 }
 
 void McpServer::State::RegisterTools() {
-  Clock* clock = options.clock != nullptr ? options.clock : SystemClock();
-  tools = WorkspaceTools(ws, clock);
-  for (McpTool& t : GraphTools(ws, clock)) tools.push_back(std::move(t));
+  clock = options.clock != nullptr ? options.clock : SystemClock();
+  tools = &AllTools();
   capabilities["tools"] = {{"listChanged", false}};
   methods["tools/list"] = [this](const Json& p) { return ListTools(p); };
   methods["tools/call"] = [this](const Json& p) { return CallTool(p); };
@@ -286,7 +286,7 @@ Reply McpServer::State::ListTools(const Json& params) const {
   }
   const Features f = FeaturesOf(Effective());
   OJson list = OJson::array();
-  for (const McpTool& t : tools) list.push_back(ToolListing(t, f));
+  for (const McpTool& t : *tools) list.push_back(ToolListing(t, f));
   return Reply::Ok({{"tools", std::move(list)}});
 }
 
@@ -352,9 +352,9 @@ Reply McpServer::State::CallTool(const Json& params) {
     return Reply::Fail(kInvalidParams, "Invalid params: tools/call needs name (a string)");
   }
   const std::string tool_name = name->get<std::string>();
-  auto tool = std::find_if(tools.begin(), tools.end(),
+  auto tool = std::find_if(tools->begin(), tools->end(),
                            [&](const McpTool& t) { return t.name == tool_name; });
-  if (tool == tools.end()) return Reply::Fail(kInvalidParams, "Unknown tool: " + tool_name);
+  if (tool == tools->end()) return Reply::Fail(kInvalidParams, "Unknown tool: " + tool_name);
   static const Json kNoArguments = Json::object();
   auto args = params.find("arguments");
   if (args != params.end() && !args->is_object()) {
@@ -367,7 +367,7 @@ Reply McpServer::State::CallTool(const Json& params) {
   }
   // Other processes may share the workspace: see what they committed first.
   Status fresh = ws->Refresh();
-  Result<McpToolOutput> out = fresh.ok() ? tool->call(arguments) : Result<McpToolOutput>(fresh);
+  Result<McpToolOutput> out = fresh.ok() ? tool->call(ws, clock, arguments) : Result<McpToolOutput>(fresh);
   if (!out.ok()) return Reply::Ok(ToolError(tool_name + " failed: " + out.status().ToString()));
   if (tool->changes_graph && subscriptions.count(kGraphUri) != 0) {
     notifications.push_back(Dump({{"jsonrpc", "2.0"},

@@ -41,20 +41,25 @@ struct McpTool {
   // A successful call may have changed the knowledge graph: subscribers of
   // memory://knowledge-graph are notified (notifications/resources/updated).
   bool changes_graph = false;
-  // Runs the tool on arguments that already conform to input_schema. An error
-  // Status (bad input the schema cannot express, not found, a store failure)
-  // becomes a tool result with isError true and the status message.
-  std::function<Result<McpToolOutput>(const nlohmann::json& arguments)> call;
+  // Runs the tool on `ws`, with `clock` as the commit clock, on arguments that
+  // already conform to input_schema. An error Status (bad input the schema cannot
+  // express, not found, a store failure) becomes a tool result with isError true
+  // and the status message. Tools keep no state: one table serves every server.
+  std::function<Result<McpToolOutput>(Workspace* ws, Clock* clock,
+                                      const nlohmann::json& arguments)>
+      call;
 };
 
 // remember, recall, memory_write, memory_query, memory_history, stats.
-// REQUIRES: `ws` and `clock` outlive the returned tools.
-std::vector<McpTool> WorkspaceTools(Workspace* ws, Clock* clock);
+std::vector<McpTool> WorkspaceTools();
 
 // The nine knowledge-graph tools of @modelcontextprotocol/server-memory
 // (create_entities … open_nodes) over ws->graph() (mcp_graph_tools.cc).
-// REQUIRES: `ws` and `clock` outlive the returned tools.
-std::vector<McpTool> GraphTools(Workspace* ws, Clock* clock);
+std::vector<McpTool> GraphTools();
+
+// WorkspaceTools() followed by GraphTools(), built once per process (the schemas
+// are parsed the first time) and never changed; safe to call from any thread.
+const std::vector<McpTool>& AllTools();
 
 // The graph as server-memory renders it: JSON.stringify(graph, null, 2).
 std::string GraphJsonText(const KgGraph& g);
