@@ -227,6 +227,11 @@ TEST_F(BadInputCliTest, DamagedFilesAreExit5AndLeftAlone) {
        {"stats", "log", "verify", "query '(query)'", "history alice", "write ''"}) {
     Fails(verb + " --dir junk", 5, "not an urd log");
   }
+  // Nor does a workspace verb make it a workspace (it used to leave a
+  // workspace.json behind).
+  for (const std::string verb : {"remember hi", "init", "mcp"}) {
+    Fails(verb + " --dir junk", 5, "not an urd log");
+  }
   // A damaged workspace.json: Corruption, exit 5 (it used to throw out of the
   // library: "internal error", exit 1).
   WriteAll(Path("ws/workspace.json"), "{\"format\": 7}");

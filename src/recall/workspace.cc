@@ -104,7 +104,10 @@ Status WorkspaceImpl::LoadSettings() {
     }
     if (!env->FileExists(path)) {
       URD_ASSIGN_OR_RETURN(embedder_, MakeEmbedder(options_.embedder));
-      return WriteFileAtomic(env, path, SettingsJson(options_.embedder, *embedder_).dump(2) + "\n");
+      URD_RETURN_IF_ERROR(
+          WriteFileAtomic(env, path, SettingsJson(options_.embedder, *embedder_).dump(2) + "\n"));
+      created_settings_ = true;
+      return Status::OK();
     }
   }
   URD_ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path));
@@ -140,7 +143,14 @@ Status WorkspaceImpl::Load() {
   mo.lock_wait = options_.lock_wait;
   mo.lock_per_write = options_.lock_per_write;
   mo.env = env_;
-  URD_ASSIGN_OR_RETURN(memory_, MemoryStore::Open(dir_, mo));
+  auto memory = MemoryStore::Open(dir_, mo);
+  if (!memory.ok()) {
+    // A directory holding a memory log that does not open stays as it was: the
+    // settings this open wrote for it go again.
+    if (created_settings_) (void)env_->RemoveFile(JoinPath(dir_, kSettingsFile));
+    return memory.status();
+  }
+  memory_ = std::move(*memory);
   mem_ = dynamic_cast<mem::MemoryStoreImpl*>(memory_.get());
   VectorOptions vo;
   vo.dimension = embedder_->dimension();

@@ -83,6 +83,7 @@ class WorkspaceImpl final : public Workspace {
   WorkspaceOptions options_;
   Env* env_;  // options_.env or Env::Default()
   std::unique_ptr<Embedder> embedder_;
+  bool created_settings_ = false;  // this open wrote workspace.json
   std::unique_ptr<MemoryStore> memory_;
   mem::MemoryStoreImpl* mem_ = nullptr;  // memory_, for internal reads
   std::unique_ptr<VectorStore> vectors_;

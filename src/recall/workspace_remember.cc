@@ -40,6 +40,15 @@ Status CheckOptions(std::span<const std::string> texts, const RememberOptions& o
   if (o.kind != "epi" && o.kind != "sem" && o.kind != "pro") {
     return Status::InvalidArgument("remember: kind `" + o.kind + "` is not epi, sem or pro");
   }
+  // A fact replaces the fact with its subject and predicate, a rule the rule with
+  // its trigger (the subject): two in one batch would collide (decision W6).
+  if (o.kind != "epi" && texts.size() > 1) {
+    return Status::InvalidArgument(
+        "remember: kind " + o.kind + " takes one text per call (got " +
+        std::to_string(texts.size()) + "): " +
+        (o.kind == "sem" ? "a fact replaces the fact with the same subject and predicate"
+                         : "a rule replaces the rule with the same subject (its trigger)"));
+  }
   if (!(o.confidence >= 0 && o.confidence <= 1)) {
     return Status::InvalidArgument("remember: confidence must be in [0, 1]");
   }

@@ -170,6 +170,26 @@ TEST(WorkspaceTest, NotesFactsAndRulesCoexist) {
   std::filesystem::remove_all(dir);
 }
 
+// A fact or a rule replaces the one with its key, so two in one call would collide:
+// refused before anything is written (decision W6). Notes take many texts.
+TEST(WorkspaceTest, FactsAndRulesTakeOneTextPerCall) {
+  std::string dir = TempDir("one_text");
+  auto ws = OpenOk(dir);
+  const std::vector<std::string> two = {"first text", "second text"};
+  for (const char* kind : {"sem", "pro"}) {
+    RememberOptions o;
+    o.kind = kind;
+    auto r = ws->Remember(two, o, kNow);
+    ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument) << kind;
+    EXPECT_NE(r.status().message().find("takes one text per call (got 2)"), std::string::npos)
+        << r.status().ToString();
+  }
+  EXPECT_EQ(ws->Stats().vectors, 0u);
+  ASSERT_TRUE(ws->Remember(two, RememberOptions{}, kNow).ok());
+  EXPECT_EQ(ws->Stats().vectors, 2u);
+  std::filesystem::remove_all(dir);
+}
+
 // Typed writes through the workspace are recallable at once.
 TEST(WorkspaceTest, WriteIndexesNewTextMemories) {
   std::string dir = TempDir("write");

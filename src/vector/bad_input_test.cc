@@ -173,6 +173,10 @@ TEST_F(VectorBadInputTest, UpsertRecords) {
 TEST_F(VectorBadInputTest, MetadataAndDeleteWhere) {
   Expect(store_->SetMeta("docs", {{"", "v"}}), StatusCode::kInvalidArgument,
          "metadata key is empty", "empty meta key");
+  Expect(store_->SetMeta("docs", {{"bad\xff", "v"}}), StatusCode::kInvalidArgument,
+         "a metadata key is not valid UTF-8", "meta key not UTF-8");
+  Expect(store_->SetMeta("docs", {{"k", "\xc3("}}), StatusCode::kInvalidArgument,
+         "metadata `k` is not valid UTF-8", "meta value not UTF-8");
   Expect(store_->DeleteWhere("docs", Filter::Range("n", std::nullopt, std::nullopt)).status(),
          StatusCode::kInvalidArgument, "needs at least one bound", "range without bounds");
   Expect(store_->DeleteWhere("docs", Filter::Eq("n", Value::Float(std::nan("")))).status(),

@@ -5,6 +5,7 @@
 #include <new>
 #include <set>
 
+#include "base/utf8.h"
 #include "vector/attr_codec.h"
 #include "vector/kernels.h"
 #include "vector/vector_store_impl.h"
@@ -19,7 +20,11 @@ const Status kReadOnly =
 Status ValidateMeta(const std::map<std::string, std::string>& meta) {
   for (const auto& [k, v] : meta) {
     if (k.empty()) return Status::InvalidArgument("metadata key is empty");
-    (void)v;
+    // Metadata is text (nidus: String to String), shown as JSON by `urd vec meta`.
+    if (!IsValidUtf8(k)) return Status::InvalidArgument("a metadata key is not valid UTF-8");
+    if (!IsValidUtf8(v)) {
+      return Status::InvalidArgument("metadata `" + k + "` is not valid UTF-8");
+    }
   }
   return Status::OK();
 }
