@@ -74,7 +74,7 @@ struct WorkspaceOptions {
 };
 
 struct RememberOptions {
-  std::string kind = "epi";          // "epi" | "sem" | "pro"
+  std::string kind = "epi";          // "epi" | "sem" | "pro" (sem, pro: one text per call, W6)
   std::string subject = "user";      // a symbol name (without '@')
   std::string predicate = "note";    // sem only
   std::string source = "observation";

@@ -204,7 +204,7 @@ void AddWorkspaceCommands(CLI::App* app, int* rc) {
   CLI::App* rem = app->add_subcommand("remember", "Remember texts as memories (one atomic batch)");
   Common(rem, a.get());
   rem->add_option("text", a->texts, "Texts to remember")->required();
-  rem->add_option("--kind", a->kind, "epi (default: a note), sem or pro");
+  rem->add_option("--kind", a->kind, "epi (default: a note), sem or pro (one text)");
   rem->add_option("--subject", a->subject, "Subject symbol (default @user)");
   rem->add_option("--predicate", a->predicate, "sem: predicate symbol (default @note)");
   rem->add_option("--source", a->source, "Source symbol (default @observation)");

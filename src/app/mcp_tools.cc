@@ -84,7 +84,7 @@ constexpr char kRememberInput[] = R"({
               "minItems": 1, "maxItems": 1000,
               "description": "Several texts, remembered as one atomic batch."},
     "kind": {"type": "string", "enum": ["epi", "sem", "pro"],
-             "description": "epi (default): an episodic note; sem: a fact `subject predicate text`; pro: a rule for `subject`."},
+             "description": "epi (default): an episodic note; sem: a fact `subject predicate text`; pro: a rule for `subject`. sem and pro take one text per call (a fact replaces the fact with its subject and predicate, a rule the rule for its subject)."},
     "subject": {"type": "string", "minLength": 1,
                 "description": "Who or what it is about: a symbol name [a-z_][a-z0-9_]*, '@' optional. Default: user."},
     "predicate": {"type": "string", "minLength": 1,
