@@ -3,6 +3,7 @@
 #include "vector/vector_format.h"
 
 #include <bit>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -184,6 +185,14 @@ Status DecodeOp(std::string_view in, VectorOp* op) {
 uint32_t RowChecksum(const float* row, size_t dim) {
   static_assert(std::endian::native == std::endian::little, "row bytes are little-endian");
   return Crc32cMask(Crc32cValue(reinterpret_cast<const char*>(row), dim * sizeof(float)));
+}
+
+const char* RowProblem(const float* row, size_t dim, uint32_t crc) {
+  if (RowChecksum(row, dim) != crc) return "fails its checksum";
+  for (size_t i = 0; i < dim; i++) {
+    if (!std::isfinite(row[i])) return "holds a non-finite component";
+  }
+  return nullptr;
 }
 
 }  // namespace urd::vec

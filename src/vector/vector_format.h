@@ -69,6 +69,11 @@ Status DecodeOp(std::string_view in, VectorOp* op);
 // Masked CRC32C of a row's first `dim` floats (little-endian bytes).
 uint32_t RowChecksum(const float* row, size_t dim);
 
+// Why a stored row referenced by an UPSERT with checksum `crc` is corrupt
+// (docs/format.md §3.2): "fails its checksum", "holds a non-finite component"; null
+// when it is sound.
+const char* RowProblem(const float* row, size_t dim, uint32_t crc);
+
 }  // namespace urd::vec
 
 #endif  // URD_VECTOR_VECTOR_FORMAT_H_

@@ -289,9 +289,9 @@ Status VectorStoreImpl::ReplayLog(Generation* gen, uint64_t rows_in_file, bool w
       if (op.type != OpType::kUpsert) continue;
       if (deferred) {
         deferred->emplace_back(op.row, op.row_crc);
-      } else if (RowChecksum(rows->Row(op.row), dim) != op.row_crc) {
+      } else if (const char* bad = RowProblem(rows->Row(op.row), dim, op.row_crc)) {
         return Status::Corruption("row " + std::to_string(op.row) + " (record '" + op.id +
-                                  "') fails its checksum");
+                                  "') " + bad);
       }
     }
     return Status::OK();
@@ -387,17 +387,19 @@ Status VectorStoreImpl::VerifyRows(const RowStore& rows,
                                    const std::vector<std::pair<uint64_t, uint32_t>>& checks) const {
   const size_t parts = std::min<size_t>(pool_->workers() + 1, checks.size() / 4096 + 1);
   std::vector<int64_t> bad(parts, -1);
+  std::vector<const char*> why(parts, nullptr);
   pool_->ParallelFor(parts, [&](size_t p) {
     const size_t begin = checks.size() * p / parts, end = checks.size() * (p + 1) / parts;
     for (size_t i = begin; i < end; i++) {
-      if (RowChecksum(rows.Row(checks[i].first), dim_) != checks[i].second) {
+      if (const char* problem = RowProblem(rows.Row(checks[i].first), dim_, checks[i].second)) {
         bad[p] = static_cast<int64_t>(checks[i].first);
+        why[p] = problem;
         return;
       }
     }
   });
-  for (int64_t row : bad) {
-    if (row >= 0) return Status::Corruption("row " + std::to_string(row) + " fails its checksum");
+  for (size_t p = 0; p < parts; p++) {
+    if (bad[p] >= 0) return Status::Corruption("row " + std::to_string(bad[p]) + " " + why[p]);
   }
   return Status::OK();
 }
@@ -454,9 +456,10 @@ Status VectorStoreImpl::ApplyCommitted(const std::vector<VectorOp>& ops, uint64_
   RowStore extra(dim_, false, false);
   URD_RETURN_IF_ERROR(ReadRows(gen_.number, have, need, &extra));
   for (const VectorOp& op : ops) {
-    if (op.type == OpType::kUpsert && RowChecksum(extra.Row(op.row - have), dim_) != op.row_crc) {
-      return Status::Corruption("row " + std::to_string(op.row) + " (record '" + op.id +
-                                "') fails its checksum");
+    if (op.type != OpType::kUpsert) continue;
+    if (const char* bad = RowProblem(extra.Row(op.row - have), dim_, op.row_crc)) {
+      return Status::Corruption("row " + std::to_string(op.row) + " (record '" + op.id + "') " +
+                                bad);
     }
   }
   std::unique_lock<std::shared_mutex> lock(mu_);

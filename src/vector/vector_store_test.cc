@@ -9,10 +9,12 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <thread>
 
 #include "storage/fault_env.h"
+#include "storage/log_writer.h"
 #include "vector/vector_format.h"
 
 namespace urd {
@@ -384,6 +386,52 @@ TEST(VectorStoreTest, CorruptRowIsDetectedOnOpen) {
   auto s = VectorStore::Open(dir.path(), o);
   ASSERT_TRUE(s.status().IsCorruption());
   EXPECT_NE(s.status().ToString().find("row 1"), std::string::npos) << s.status().ToString();
+}
+
+// A row whose UPSERT carries its checksum but which holds a NaN or an infinity was
+// not written by urd (an upsert refuses them): Corruption, not NaN scores.
+TEST(VectorStoreTest, NonFiniteRowIsCorruptEvenWithItsChecksum) {
+  for (float bad : {std::nanf(""), INFINITY}) {
+    std::unique_ptr<Env> env = NewMemEnv();
+    const size_t dim = 2;
+    std::string vectors = vec::EncodeVectorsHeader(dim, 1);
+    const float rows[2][2] = {{1, 0}, {bad, 0}};
+    std::string ops = EncodeLogHeader(LogKind::kVector);
+    std::vector<std::string> records;
+    vec::VectorOp create;
+    create.collection = "c";
+    vec::EncodeOp(create, &records.emplace_back());
+    for (uint64_t r = 0; r < 2; r++) {
+      std::string row(vec::RowStrideBytes(dim), '\0');
+      std::memcpy(row.data(), rows[r], sizeof(rows[r]));
+      vectors += row;
+      vec::VectorOp up;
+      up.type = vec::OpType::kUpsert;
+      up.collection = "c";
+      up.id = std::to_string(r);
+      up.row = r;
+      up.row_crc = vec::RowChecksum(rows[r], dim);
+      vec::EncodeOp(up, &records.emplace_back());
+    }
+    std::vector<std::string_view> views(records.begin(), records.end());
+    LogWriter::EncodeBatch(1, views, &ops);
+    ASSERT_TRUE(env->CreateDir("/s").ok());
+    ASSERT_TRUE(WriteFileAtomic(env.get(), "/s/" + vec::VectorsFileName(1), vectors).ok());
+    ASSERT_TRUE(WriteFileAtomic(env.get(), "/s/" + vec::OpsFileName(1), ops).ok());
+    ASSERT_TRUE(WriteFileAtomic(env.get(), "/s/" + vec::CurrentFileName(),
+                                vec::EncodeCurrent({1, static_cast<uint32_t>(dim)}))
+                    .ok());
+    for (bool read_only : {false, true}) {
+      VectorOptions o;
+      o.env = env.get();
+      o.read_only = read_only;
+      auto s = VectorStore::Open("/s", o);
+      ASSERT_TRUE(s.status().IsCorruption()) << s.status().ToString();
+      const std::string why = s.status().ToString();
+      EXPECT_NE(why.find("row 1"), std::string::npos) << why;
+      EXPECT_NE(why.find("holds a non-finite component"), std::string::npos) << why;
+    }
+  }
 }
 
 TEST(VectorStoreTest, ConcurrentReadersDuringWrites) {
