@@ -7,11 +7,8 @@
 // McpServer in process, on a workspace with a memory and a knowledge-graph entity.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -48,51 +45,15 @@ std::map<std::string, std::string> Tree(const std::string& dir) {
   return out;
 }
 
-struct Outcome {
-  int rc = -1;
-  std::string out, err;
-};
-
-class BadInputCliTest : public testing::Test {
+class BadInputCliTest : public cli_test::CliFixture {
  protected:
-  void SetUp() override {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/urd_bad_input_cli.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  BadInputCliTest() : CliFixture("urd_bad_input_cli") {}
 
-  // Runs `urd ARGS` (shell-quoted by the caller) in the temp directory.
-  Outcome Urd(const std::string& args, const std::string& stdin_text = "") {
-    WriteAll(dir_ + "/.stdin", stdin_text);
-    const std::string cmd = "cd " + Q(dir_) + " && env -u URD_DIR " + Q(URD_BINARY) + " " + args +
-                            " <" + Q(dir_ + "/.stdin") + " 2>" + Q(dir_ + "/.stderr");
-    Outcome r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadAll(dir_ + "/.stderr");
-    return r;
-  }
-
-  void Ok(const std::string& args, const std::string& stdin_text = "") {
-    Outcome r = Urd(args, stdin_text);
-    ASSERT_EQ(r.rc, 0) << args << "\nstderr: " << r.err;
-  }
-
-  // Expects exit `rc`, `needle` on stderr, nothing on stdout, and no file changed.
+  // Expects exit `rc`, `needle` on stderr, and no file changed.
   void Fails(const std::string& args, int rc, const std::string& needle,
              const std::string& stdin_text = "") {
     const auto before = Tree(dir_);
-    Outcome r = Urd(args, stdin_text);
-    EXPECT_EQ(r.rc, rc) << args << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    EXPECT_TRUE(Contains(r.err, needle)) << args << "\nstderr: " << r.err
-                                         << "\nexpected to contain: " << needle;
+    ExpectFails(args, rc, needle, stdin_text);
     EXPECT_TRUE(Tree(dir_) == before) << args << ": files changed";
   }
 
@@ -103,13 +64,9 @@ class BadInputCliTest : public testing::Test {
     Ok("write --dir ws --now " + std::to_string(kNow + 1) + " " +
        Q("(sem @alice @city @paris :src @observation :c 0.9 :v 2024-01-01)"));
     Ok("vec create --dir v --collection docs --dim 3");
-    WriteAll(dir_ + "/docs.jsonl", "{\"id\":\"a\",\"vector\":[1,0,0],\"attrs\":{\"n\":1}}\n");
+    WriteAll(Path("docs.jsonl"), "{\"id\":\"a\",\"vector\":[1,0,0],\"attrs\":{\"n\":1}}\n");
     Ok("vec upsert --dir v --collection docs --jsonl docs.jsonl");
   }
-
-  std::string Path(const std::string& rel) const { return dir_ + "/" + rel; }
-
-  std::string dir_;
 };
 
 TEST_F(BadInputCliTest, UsageErrorsAreExit1) {

@@ -4,16 +4,11 @@
 // and the files it writes.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,11 +17,12 @@
 
 namespace {
 
+using urd::cli_test::Contains;
+using urd::cli_test::Lines;
+using urd::cli_test::Outcome;
 using urd::cli_test::Q;
 using urd::cli_test::ReadAll;
 using urd::cli_test::WriteAll;
-using urd::cli_test::Contains;
-using urd::cli_test::Lines;
 
 using nlohmann::json;
 using nlohmann::ordered_json;
@@ -72,44 +68,12 @@ const std::string kRules = JsonLines({
     R"({"text": "answer in German", "kind": "pro", "subject": "alice", "attrs": {"k": "v"}})",
 });
 
-struct Outcome {
-  int rc = -1;
-  std::string out, err;
-};
-
-class JsonlCliTest : public testing::Test {
+class JsonlCliTest : public urd::cli_test::CliFixture {
  protected:
-  void SetUp() override {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/urd_jsonl_cli_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Runs `urd ARGS` (ARGS shell-quoted by the caller) in the temp directory, stdin
-  // from `stdin_text`, stderr captured apart (never a terminal).
-  Outcome Urd(const std::string& args, const std::string& stdin_text = "") {
-    WriteAll(dir_ + "/.stdin", stdin_text);
-    return Shell(Q(URD_BINARY) + " " + args + " <" + Q(dir_ + "/.stdin") + " 2>" +
-                 Q(dir_ + "/.stderr"));
-  }
+  JsonlCliTest() : CliFixture("urd_jsonl_cli_test") {}
 
   // Runs `cmd` with sh in the temp directory; err is the file .stderr if written.
-  Outcome Shell(const std::string& cmd) {
-    std::filesystem::remove(dir_ + "/.stderr");
-    const std::string full = "cd " + Q(dir_) + " && env -u URD_DIR sh -c " + Q(cmd);
-    Outcome r;
-    FILE* p = popen(full.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadAll(dir_ + "/.stderr");
-    return r;
-  }
+  Outcome Shell(const std::string& cmd) { return Run("sh -c " + Q(cmd)); }
 
   // `urd import jsonl FILE --dir WS --json [EXTRA]`, expected to succeed.
   json Import(const std::string& file, const std::string& ws, const std::string& extra = "") {
@@ -130,10 +94,7 @@ class JsonlCliTest : public testing::Test {
     return r.out;
   }
 
-  std::string Path(const std::string& rel) const { return dir_ + "/" + rel; }
   bool Exists(const std::string& rel) const { return std::filesystem::exists(Path(rel)); }
-
-  std::string dir_;
 };
 
 // `lines` without the keys that differ between two imports of the same memories.

@@ -4,15 +4,9 @@
 // directory and check its stdout, its --json output and its exit codes.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,11 +14,12 @@
 
 namespace {
 
+using urd::cli_test::Contains;
+using urd::cli_test::Lines;
+using urd::cli_test::Outcome;
 using urd::cli_test::Q;
 using urd::cli_test::ReadAll;
 using urd::cli_test::WriteAll;
-using urd::cli_test::Contains;
-using urd::cli_test::Lines;
 
 using nlohmann::json;
 
@@ -39,58 +34,9 @@ const char kAliceCarol[] =
     "(sem @alice @email \"a@x\" :src @observation :c 0.9 :v 2024-01-01)";
 const char kDave[] = "(sem @dave @likes @rust :src @observation :c 0.7 :v 2024-03-01)";
 
-struct Outcome {
-  int rc = -1;
-  std::string out, err;
-};
-
-class MemoryCliTest : public testing::Test {
+class MemoryCliTest : public urd::cli_test::CliFixture {
  protected:
-  void SetUp() override {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/urd_memory_cli_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Runs `urd ARGS` (ARGS shell-quoted by the caller) in the temp directory.
-  Outcome Urd(const std::string& args, const std::string& stdin_text = "") {
-    WriteAll(dir_ + "/.stdin", stdin_text);
-    std::string cmd = "cd " + Q(dir_) + " && env -u URD_DIR " + Q(URD_BINARY) + " " + args + " <" +
-                      Q(dir_ + "/.stdin") + " 2>" + Q(dir_ + "/.stderr");
-    Outcome r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadAll(dir_ + "/.stderr");
-    return r;
-  }
-
-  // Runs `urd ARGS --json`, expects exit `rc` and returns the parsed output.
-  json Json(const std::string& args, int rc = 0) {
-    Outcome r = Urd(args + " --json");
-    EXPECT_EQ(r.rc, rc) << args << "\nstderr: " << r.err;
-    try {
-      return json::parse(r.out);
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << args << ": output is not JSON: " << r.out;
-      return json();
-    }
-  }
-
-  // Expects exit code `rc` and a message on stderr containing `needle`.
-  void ExpectFails(const std::string& args, int rc, const std::string& needle,
-                   const std::string& stdin_text = "") {
-    Outcome r = Urd(args, stdin_text);
-    EXPECT_EQ(r.rc, rc) << args << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    EXPECT_TRUE(Contains(r.err, needle))
-        << args << "\nstderr: " << r.err << "\nexpected to contain: " << needle;
-  }
+  MemoryCliTest() : CliFixture("urd_memory_cli_test") {}
 
   // Commits `forms` into `ws` at kNow + offset_ms; expects success.
   json Write(const std::string& ws, const std::string& forms, uint64_t offset_ms) {
@@ -108,10 +54,6 @@ class MemoryCliTest : public testing::Test {
             kDave);
     ASSERT_EQ(r.rc, 0) << r.err;
   }
-
-  std::string Path(const std::string& rel) const { return dir_ + "/" + rel; }
-
-  std::string dir_;
 };
 
 // ---- write, query, history ----

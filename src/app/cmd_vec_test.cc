@@ -3,17 +3,11 @@
 // stdout, its --json output and its exit codes.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,18 +15,13 @@
 
 namespace {
 
+using urd::cli_test::Outcome;
 using urd::cli_test::Q;
-using urd::cli_test::ReadAll;
 using urd::cli_test::WriteAll;
 
 using nlohmann::json;
 
 const std::string kGolden = URD_TESTDATA_DIR "/nidus_v0.3.0";
-
-struct Outcome {
-  int rc = -1;
-  std::string out, err;
-};
 
 std::string Floats(const std::vector<float>& v) {
   std::string out(v.size() * 4, '\0');
@@ -40,58 +29,12 @@ std::string Floats(const std::vector<float>& v) {
   return out;
 }
 
-class CliTest : public testing::Test {
+class CliTest : public urd::cli_test::CliFixture {
  protected:
-  void SetUp() override {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/urd_cli_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Runs `urd ARGS` (ARGS shell-quoted by the caller) in the temp directory, with
-  // URD_DIR unset unless `env` sets it.
-  Outcome Urd(const std::string& args, const std::string& stdin_text = "",
-          const std::string& env = "") {
-    WriteAll(dir_ + "/.stdin", stdin_text);
-    std::string cmd = "cd " + Q(dir_) + " && env -u URD_DIR " + env + " " + Q(URD_BINARY) + " " +
-                      args + " <" + Q(dir_ + "/.stdin") + " 2>" + Q(dir_ + "/.stderr");
-    Outcome r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadAll(dir_ + "/.stderr");
-    return r;
-  }
-
-  // Runs `urd ARGS --json`, expects exit 0 and returns the parsed output.
-  json Json(const std::string& args) {
-    Outcome r = Urd(args + " --json");
-    EXPECT_EQ(r.rc, 0) << args << "\nstderr: " << r.err;
-    try {
-      return json::parse(r.out);
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << args << ": output is not JSON: " << r.out;
-      return json();
-    }
-  }
-
-  // Expects exit code `rc` and a message on stderr containing `needle`.
-  void ExpectFails(const std::string& args, int rc, const std::string& needle,
-                   const std::string& stdin_text = "") {
-    Outcome r = Urd(args, stdin_text);
-    EXPECT_EQ(r.rc, rc) << args << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos)
-        << args << "\nstderr: " << r.err << "\nexpected to contain: " << needle;
-  }
+  CliTest() : CliFixture("urd_cli_test") {}
 
   std::string File(const std::string& name, const std::string& data) {
-    WriteAll(dir_ + "/" + name, data);
+    WriteAll(Path(name), data);
     return name;
   }
 
@@ -114,8 +57,6 @@ class CliTest : public testing::Test {
     for (const json& h : hits) ids.push_back(h["id"].get<std::string>());
     return ids;
   }
-
-  std::string dir_;
 };
 
 using Strings = std::vector<std::string>;

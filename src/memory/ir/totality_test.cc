@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
 #include "memory/ir/binder.h"
 #include "memory/ir/lexer.h"
 #include "memory/ir/parser.h"
@@ -73,24 +74,6 @@ constexpr std::string_view kSetup =
 
 // Characters the grammar gives meaning to, plus some that it rejects.
 constexpr std::string_view kInteresting = "()@:\"\\;0123456789-TZ.azAZ_ \n\t$#[";
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // The three input families of the totality test.
 class InputGenerator {
