@@ -203,6 +203,20 @@ TEST_P(MemoryFaultSweepTest, DiskFullAndTornWrites) {
       "torn write, failed undo");
 }
 
+// Every read call in turn comes back short, without an error, as if the file ended
+// there (a file shrinking under the reader): the store retries or fails with an
+// error, and never takes the missing bytes for a torn tail to cut.
+TEST_P(MemoryFaultSweepTest, ShortReads) {
+  EXPECT_GT(Sweep(
+                FaultOp::kRead, GetParam(),
+                [](FaultInjectionEnv* env, int n) {
+                  env->SetShortReads(true);
+                  env->FailNth(FaultOp::kRead, n);
+                },
+                "short read"),
+            0);
+}
+
 INSTANTIATE_TEST_SUITE_P(LockModes, MemoryFaultSweepTest, testing::Bool(),
                          [](const testing::TestParamInfo<bool>& p) {
                            return p.param ? "PerWrite" : "Held";

@@ -241,6 +241,20 @@ TEST_P(WorkspaceFaultSweepTest, PowerLossKeepsWhatWasAcknowledged) {
   }
 }
 
+// Every read call in turn comes back short, without an error, as if the file ended
+// there (a file shrinking under the reader): the store retries or fails with an
+// error, and never takes the missing bytes for a torn tail to cut.
+TEST_P(WorkspaceFaultSweepTest, ShortReads) {
+  EXPECT_GT(Sweep(
+                FaultOp::kRead, GetParam(),
+                [](FaultInjectionEnv* env, int n) {
+                  env->SetShortReads(true);
+                  env->FailNth(FaultOp::kRead, n);
+                },
+                "short read"),
+            0);
+}
+
 INSTANTIATE_TEST_SUITE_P(LockModes, WorkspaceFaultSweepTest, testing::Bool(),
                          [](const testing::TestParamInfo<bool>& p) {
                            return p.param ? "PerWrite" : "Held";

@@ -89,12 +89,14 @@ class FaultInjectionEnv::FaultRandomAccessFile final : public RandomAccessFile {
       : env_(env), base_(std::move(base)) {}
 
   Status Read(uint64_t offset, size_t n, char* scratch, size_t* bytes_read) const override {
-    Status fault = env_->Check(FaultOp::kRead);
-    if (!fault.ok()) {
-      *bytes_read = 0;
-      return fault;
-    }
-    return base_->Read(offset, n, scratch, bytes_read);
+    bool short_read = false;
+    Status fault = env_->Check(FaultOp::kRead, nullptr, &short_read);
+    if (fault.ok()) return base_->Read(offset, n, scratch, bytes_read);
+    *bytes_read = 0;
+    if (!short_read) return fault;
+    URD_RETURN_IF_ERROR(base_->Read(offset, n, scratch, bytes_read));
+    *bytes_read /= 2;
+    return Status::OK();
   }
 
   Result<uint64_t> Size() const override { return base_->Size(); }
@@ -135,6 +137,7 @@ void FaultInjectionEnv::ClearFaults() {
   std::lock_guard<std::mutex> lock(mu_);
   faults_.fill(Fault{});
   partial_write_bytes_ = 0;
+  short_reads_ = false;
 }
 
 int FaultInjectionEnv::Calls(FaultOp op) const {
@@ -147,7 +150,12 @@ void FaultInjectionEnv::ResetCounts() {
   calls_.fill(0);
 }
 
-Status FaultInjectionEnv::Check(FaultOp op, size_t* partial_bytes) {
+void FaultInjectionEnv::SetShortReads(bool on) {
+  std::lock_guard<std::mutex> lock(mu_);
+  short_reads_ = on;
+}
+
+Status FaultInjectionEnv::Check(FaultOp op, size_t* partial_bytes, bool* short_read) {
   std::lock_guard<std::mutex> lock(mu_);
   ++calls_[Index(op)];
   Fault& fault = faults_[Index(op)];
@@ -159,6 +167,7 @@ Status FaultInjectionEnv::Check(FaultOp op, size_t* partial_bytes) {
   Status error = fault.error;
   if (!fault.sticky) fault = Fault{};
   if (partial_bytes != nullptr) *partial_bytes = partial_write_bytes_;
+  if (short_read != nullptr) *short_read = short_reads_;
   return error;
 }
 

@@ -5,6 +5,7 @@
 // call to it, except that:
 //   * a call of a chosen kind can be made to fail (FailNth, FailFrom) without
 //     being performed, optionally after writing a torn prefix (SetPartialWriteBytes);
+//     a read can instead come back short, without an error (SetShortReads);
 //   * it remembers, per file written through it, how many bytes were durable at
 //     the last successful Sync, and can throw the rest away (DropUnsyncedData).
 //
@@ -98,7 +99,13 @@ class FaultInjectionEnv final : public Env {
   // the data to the file (a torn write), then fail. 0 (the default) writes nothing.
   void SetPartialWriteBytes(size_t k);
 
-  // Disarms every fault and sets the partial-write bytes back to 0.
+  // With `on`, an injected kRead failure is not an error: the read is performed and
+  // returns OK with half the bytes it read (rounded down: none of a 1-byte read), as
+  // if the file ended there at that moment (a file shrinking under the reader, or a
+  // file system that breaks the Env contract). Default off.
+  void SetShortReads(bool on);
+
+  // Disarms every fault, sets the partial-write bytes back to 0 and short reads off.
   void ClearFaults();
 
   // Calls of `op` so far, failed ones included.
@@ -152,9 +159,10 @@ class FaultInjectionEnv final : public Env {
     Status error;
   };
 
-  // Counts a call of `op`; returns the injected error when a fault fires. On a
-  // kWrite fault, *partial_bytes (when not null) receives the torn-write size.
-  Status Check(FaultOp op, size_t* partial_bytes = nullptr);
+  // Counts a call of `op`; returns the injected error when a fault fires. Then
+  // *partial_bytes (when not null) receives the torn-write size, and *short_read
+  // (when not null) whether short reads are on.
+  Status Check(FaultOp op, size_t* partial_bytes = nullptr, bool* short_read = nullptr);
   std::shared_ptr<Tracked> TrackOpened(const std::string& path, uint64_t size);
   void SetSynced(Tracked* tracked, uint64_t size);
   void LowerSynced(Tracked* tracked, uint64_t size);
@@ -168,6 +176,7 @@ class FaultInjectionEnv final : public Env {
   std::array<int, kNumFaultOps> calls_{};         // guarded by mu_
   std::array<Fault, kNumFaultOps> faults_;        // guarded by mu_
   size_t partial_write_bytes_ = 0;                // guarded by mu_
+  bool short_reads_ = false;                      // guarded by mu_
   std::map<std::string, std::shared_ptr<Tracked>> tracked_;  // guarded by mu_
 };
 

@@ -155,6 +155,27 @@ TEST_F(FaultEnvTest, ReadFault) {
   EXPECT_EQ(got, 3u);
 }
 
+TEST_F(FaultEnvTest, ShortReadReturnsHalfWithoutAnError) {
+  auto file = Open("/f");
+  ASSERT_TRUE(file->Append("abcdefg").ok());
+  auto reader = env_.NewRandomAccessFile("/f");
+  ASSERT_TRUE(reader.ok());
+  env_.SetShortReads(true);
+  env_.FailNth(FaultOp::kRead, 1);
+  char buf[8];
+  size_t got = 99;
+  ASSERT_TRUE((*reader)->Read(0, 7, buf, &got).ok());
+  EXPECT_EQ(std::string(buf, got), "abc");  // half of 7, rounded down
+  ASSERT_TRUE((*reader)->Read(0, 7, buf, &got).ok());
+  EXPECT_EQ(got, 7u);  // the next read is whole again
+  env_.FailNth(FaultOp::kRead, 1);
+  ASSERT_TRUE((*reader)->Read(6, 1, buf, &got).ok());
+  EXPECT_EQ(got, 0u);  // a 1-byte read comes back empty: "end of file"
+  env_.ClearFaults();  // short reads off again
+  env_.FailNth(FaultOp::kRead, 1);
+  EXPECT_FALSE((*reader)->Read(0, 7, buf, &got).ok());
+}
+
 TEST_F(FaultEnvTest, ClosedHandleFailsWithoutCounting) {
   auto file = Open("/f");
   ASSERT_TRUE(file->Close().ok());
