@@ -6,17 +6,17 @@
 // crash), and a reopen with the faults gone must show exactly the acknowledged
 // batches, or those plus the failed one (all of it: a batch is atomic) when its
 // failure was a sync whose data reached the file. Disk-full (every write failing
-// from some point), torn writes, and torn writes whose undo fails are swept the
-// same way. Not modelled: short reads (the Env returns what it was asked for).
+// from some point), torn writes, torn writes whose undo fails and short reads are
+// swept the same way (storage/fault_sweep_util.h); both lock modes.
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "memory/memory_store_impl.h"
 #include "storage/fault_env.h"
+#include "storage/fault_sweep_util.h"
 #include "urd/memory_store.h"
 
 namespace urd {
@@ -34,12 +34,6 @@ const char* const kBatches[] = {
     "(sem @carol @city @rome :src @observation :c 0.9 :v 2024-02-01)",
 };
 constexpr size_t kNumBatches = sizeof(kBatches) / sizeof(kBatches[0]);
-
-const char* OpName(FaultOp op) {
-  static const char* const kNames[] = {"open", "write", "sync",  "rename",
-                                       "truncate", "syncdir", "read", "remove"};
-  return kNames[static_cast<int>(op)];
-}
 
 // Everything a reader can observe, as text.
 std::string Observe(const MemoryStore& store) {
@@ -69,11 +63,7 @@ const std::vector<std::string>& Expected() {
   return expected;
 }
 
-struct Outcome {
-  size_t acked = 0;      // batches acknowledged
-  bool failed = false;   // some call returned an error
-  std::string where;     // which call failed first
-};
+using fault_sweep::Outcome;  // acked counts batches
 
 // Opens, commits every batch (reopening half-way), stopping at the first error.
 Outcome RunWorkload(Env* env, const std::string& dir, bool per_write) {
@@ -129,98 +119,37 @@ void CheckReopen(Env* base, const std::string& dir, const Outcome& out, const st
   }
 }
 
-// Sweeps n for one kind of fault; returns how many calls of that kind failed.
-int Sweep(FaultOp op, bool per_write, const std::function<void(FaultInjectionEnv*, int)>& arm,
-          const std::string& label) {
-  int n = 1;
-  for (;; ++n) {
-    auto mem = NewMemEnv();
-    FaultInjectionEnv env(mem.get());
-    arm(&env, n);
-    const Outcome out = RunWorkload(&env, "/db", per_write);
-    const bool fired = env.Calls(op) >= n;
-    if (!fired) {
-      EXPECT_FALSE(out.failed) << label << " n=" << n << ": " << out.where;
-      EXPECT_EQ(out.acked, kNumBatches);
-      break;
-    }
-    env.ClearFaults();
-    CheckReopen(mem.get(), "/db", out, label + " n=" + std::to_string(n));
-  }
-  return n - 1;
+fault_sweep::Workload Workload(bool per_write) {
+  return {[per_write](Env* env) { return RunWorkload(env, "/db", per_write); },
+          [](Env* base, const Outcome& out, const std::string& what) {
+            CheckReopen(base, "/db", out, what);
+          },
+          kNumBatches};
 }
 
 class MemoryFaultSweepTest : public testing::TestWithParam<bool> {};
 
+// The workload passes through opens, writes, syncs, reads and (log creation) a
+// rename: each is failed at least once.
 TEST_P(MemoryFaultSweepTest, EveryCallOfEveryKindFailsCleanly) {
-  const bool per_write = GetParam();
-  std::map<std::string, int> reached;
-  for (int k = 0; k < kNumFaultOps; ++k) {
-    const auto op = static_cast<FaultOp>(k);
-    reached[OpName(op)] = Sweep(
-        op, per_write, [op](FaultInjectionEnv* env, int n) { env->FailNth(op, n); },
-        std::string("fail ") + OpName(op));
-  }
-  // The workload passes through opens, writes, syncs, reads and (log creation) a
-  // rename: each is failed at least once.
-  for (const char* must : {"open", "write", "sync", "read", "rename"}) {
-    EXPECT_GT(reached[must], 0) << must << " was never reached";
-  }
-  for (const auto& [name, calls] : reached) {
-    testing::Test::RecordProperty(std::string("calls_") + name, calls);
-  }
+  fault_sweep::SweepEveryKind(
+      Workload(GetParam()),
+      {FaultOp::kOpen, FaultOp::kWrite, FaultOp::kSync, FaultOp::kRead, FaultOp::kRename});
 }
 
 TEST_P(MemoryFaultSweepTest, DiskFullAndTornWrites) {
-  const bool per_write = GetParam();
-  // Disk full from the n-th write on: every later write fails too.
-  const int disk_full = Sweep(
-      FaultOp::kWrite, per_write,
-      [](FaultInjectionEnv* env, int n) {
-        env->FailFrom(FaultOp::kWrite, n, FaultInjectionEnv::DiskFullError());
-      },
-      "disk full");
-  EXPECT_GT(disk_full, 0);
-  // A torn write: some bytes of the batch reach the file, then the write fails.
-  for (size_t partial : {1, 7, 40}) {
-    Sweep(
-        FaultOp::kWrite, per_write,
-        [partial](FaultInjectionEnv* env, int n) {
-          env->SetPartialWriteBytes(partial);
-          env->FailNth(FaultOp::kWrite, n);
-        },
-        "torn write of " + std::to_string(partial) + " bytes");
-  }
+  const fault_sweep::Workload w = Workload(GetParam());
+  fault_sweep::SweepDiskFull(w);
+  for (size_t bytes : {1, 7, 40}) fault_sweep::SweepTornWrite(w, bytes);
   // A torn write whose undo (truncating the torn bytes) fails as well: the writer
   // refuses further writes, and the next open cuts the torn tail.
-  Sweep(
-      FaultOp::kWrite, per_write,
-      [](FaultInjectionEnv* env, int n) {
-        env->SetPartialWriteBytes(7);
-        env->FailNth(FaultOp::kWrite, n);
-        env->FailNth(FaultOp::kTruncate, 1);
-      },
-      "torn write, failed undo");
+  fault_sweep::SweepTornWrite(w, 7, /*undo_fails=*/true);
 }
 
-// Every read call in turn comes back short, without an error, as if the file ended
-// there (a file shrinking under the reader): the store retries or fails with an
-// error, and never takes the missing bytes for a torn tail to cut.
-TEST_P(MemoryFaultSweepTest, ShortReads) {
-  EXPECT_GT(Sweep(
-                FaultOp::kRead, GetParam(),
-                [](FaultInjectionEnv* env, int n) {
-                  env->SetShortReads(true);
-                  env->FailNth(FaultOp::kRead, n);
-                },
-                "short read"),
-            0);
-}
+TEST_P(MemoryFaultSweepTest, ShortReads) { fault_sweep::SweepShortReads(Workload(GetParam())); }
 
 INSTANTIATE_TEST_SUITE_P(LockModes, MemoryFaultSweepTest, testing::Bool(),
-                         [](const testing::TestParamInfo<bool>& p) {
-                           return p.param ? "PerWrite" : "Held";
-                         });
+                         fault_sweep::LockModeName);
 
 }  // namespace
 }  // namespace urd

@@ -4,17 +4,21 @@
 // under WorkspaceOptions::env). Every failure is an error, never a crash; a reopen
 // with the faults gone shows the acknowledged calls or those and the failed one,
 // whole — a memory committed before its vector failed is embedded by the reopen,
-// so the log, the vectors and the text index agree. Also a power-loss sweep: the
-// workload stops after call k and the unsynced bytes are dropped.
+// so the log, the vectors and the text index agree. Disk-full, a torn write and
+// short reads are swept the same way (storage/fault_sweep_util.h); both lock
+// modes. Also a power-loss sweep: the workload stops after call k and the
+// unsynced bytes are dropped.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "storage/fault_env.h"
+#include "storage/fault_sweep_util.h"
 #include "urd/workspace.h"
 
 namespace urd {
@@ -67,12 +71,6 @@ const std::vector<Call>& Calls() {
   return calls;
 }
 
-const char* OpName(FaultOp op) {
-  static const char* const kNames[] = {"open", "write", "sync",  "rename",
-                                       "truncate", "syncdir", "read", "remove"};
-  return kNames[static_cast<int>(op)];
-}
-
 // Memories, the graph, and whether the indexes agree with the log.
 std::string Observe(Workspace* w) {
   std::string out;
@@ -121,11 +119,7 @@ const std::vector<std::string>& Expected() {
   return expected;
 }
 
-struct Outcome {
-  size_t acked = 0;
-  bool failed = false;
-  std::string where;
-};
+using fault_sweep::Outcome;  // acked counts calls
 
 // Runs the calls from `from` up to `to` (exclusive), reopening half-way.
 Outcome RunWorkload(Env* env, bool per_write, size_t to = SIZE_MAX) {
@@ -168,58 +162,23 @@ void CheckReopen(Env* base, const Outcome& out, const std::string& what) {
   }
 }
 
-int Sweep(FaultOp op, bool per_write, const std::function<void(FaultInjectionEnv*, int)>& arm,
-          const std::string& label) {
-  int n = 1;
-  for (;; ++n) {
-    auto mem = NewMemEnv();
-    FaultInjectionEnv env(mem.get());
-    arm(&env, n);
-    const Outcome out = RunWorkload(&env, per_write);
-    if (env.Calls(op) < n) {
-      EXPECT_FALSE(out.failed) << label << " n=" << n << ": " << out.where;
-      EXPECT_EQ(out.acked, Calls().size());
-      break;
-    }
-    env.ClearFaults();
-    CheckReopen(mem.get(), out, label + " n=" + std::to_string(n));
-  }
-  return n - 1;
+fault_sweep::Workload Workload(bool per_write) {
+  return {[per_write](Env* env) { return RunWorkload(env, per_write); }, CheckReopen,
+          Calls().size()};
 }
 
 class WorkspaceFaultSweepTest : public testing::TestWithParam<bool> {};
 
 TEST_P(WorkspaceFaultSweepTest, EveryCallOfEveryKindFailsCleanly) {
-  std::map<std::string, int> reached;
-  for (int k = 0; k < kNumFaultOps; ++k) {
-    const auto op = static_cast<FaultOp>(k);
-    reached[OpName(op)] = Sweep(
-        op, GetParam(), [op](FaultInjectionEnv* env, int n) { env->FailNth(op, n); },
-        std::string("fail ") + OpName(op));
-  }
-  for (const char* must : {"open", "write", "sync", "read", "rename"}) {
-    EXPECT_GT(reached[must], 0) << must << " was never reached";
-  }
-  for (const auto& [name, calls] : reached) {
-    testing::Test::RecordProperty(std::string("calls_") + name, calls);
-  }
+  fault_sweep::SweepEveryKind(
+      Workload(GetParam()),
+      {FaultOp::kOpen, FaultOp::kWrite, FaultOp::kSync, FaultOp::kRead, FaultOp::kRename});
 }
 
 TEST_P(WorkspaceFaultSweepTest, DiskFullAndTornWrites) {
-  const bool per_write = GetParam();
-  Sweep(
-      FaultOp::kWrite, per_write,
-      [](FaultInjectionEnv* env, int n) {
-        env->FailFrom(FaultOp::kWrite, n, FaultInjectionEnv::DiskFullError());
-      },
-      "disk full");
-  Sweep(
-      FaultOp::kWrite, per_write,
-      [](FaultInjectionEnv* env, int n) {
-        env->SetPartialWriteBytes(11);
-        env->FailNth(FaultOp::kWrite, n);
-      },
-      "torn write");
+  const fault_sweep::Workload w = Workload(GetParam());
+  fault_sweep::SweepDiskFull(w);
+  fault_sweep::SweepTornWrite(w, 11);
 }
 
 // Power loss after each call: what was acknowledged (every commit synced) stays.
@@ -241,24 +200,10 @@ TEST_P(WorkspaceFaultSweepTest, PowerLossKeepsWhatWasAcknowledged) {
   }
 }
 
-// Every read call in turn comes back short, without an error, as if the file ended
-// there (a file shrinking under the reader): the store retries or fails with an
-// error, and never takes the missing bytes for a torn tail to cut.
-TEST_P(WorkspaceFaultSweepTest, ShortReads) {
-  EXPECT_GT(Sweep(
-                FaultOp::kRead, GetParam(),
-                [](FaultInjectionEnv* env, int n) {
-                  env->SetShortReads(true);
-                  env->FailNth(FaultOp::kRead, n);
-                },
-                "short read"),
-            0);
-}
+TEST_P(WorkspaceFaultSweepTest, ShortReads) { fault_sweep::SweepShortReads(Workload(GetParam())); }
 
 INSTANTIATE_TEST_SUITE_P(LockModes, WorkspaceFaultSweepTest, testing::Bool(),
-                         [](const testing::TestParamInfo<bool>& p) {
-                           return p.param ? "PerWrite" : "Held";
-                         });
+                         fault_sweep::LockModeName);
 
 }  // namespace
 }  // namespace urd

@@ -4,18 +4,19 @@
 // until the workload makes fewer calls than n reaches every I/O call site the
 // workload passes through. Each failure must surface as an error (never a crash),
 // and a reopen with the faults gone must show exactly the acknowledged calls, or
-// those plus the failed one (all of it). Disk-full, torn writes and torn writes
-// whose undo fails are swept the same way; both lock modes (held, per call).
+// those plus the failed one (all of it). Disk-full, torn writes, torn writes whose
+// undo fails and short reads are swept the same way (storage/fault_sweep_util.h);
+// both lock modes (held, per call).
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "storage/fault_env.h"
+#include "storage/fault_sweep_util.h"
 #include "urd/vector_store.h"
 
 namespace urd {
@@ -63,12 +64,6 @@ const std::vector<Call>& Calls() {
   return calls;
 }
 
-const char* OpName(FaultOp op) {
-  static const char* const kNames[] = {"open", "write", "sync",  "rename",
-                                       "truncate", "syncdir", "read", "remove"};
-  return kNames[static_cast<int>(op)];
-}
-
 // Everything a reader sees, as text.
 std::string Observe(const VectorStore& s) {
   std::string out;
@@ -109,11 +104,7 @@ const std::vector<std::string>& Expected() {
   return expected;
 }
 
-struct Outcome {
-  size_t acked = 0;
-  bool failed = false;
-  std::string where;
-};
+using fault_sweep::Outcome;  // acked counts calls
 
 VectorOptions Options(Env* env, bool per_write) {
   VectorOptions o;
@@ -166,89 +157,35 @@ void CheckReopen(Env* base, const std::string& dir, const Outcome& out, const st
   }
 }
 
-int Sweep(FaultOp op, bool per_write, const std::function<void(FaultInjectionEnv*, int)>& arm,
-          const std::string& label) {
-  int n = 1;
-  for (;; ++n) {
-    auto mem = NewMemEnv();
-    FaultInjectionEnv env(mem.get());
-    arm(&env, n);
-    const Outcome out = RunWorkload(&env, "/vs", per_write);
-    if (env.Calls(op) < n) {
-      EXPECT_FALSE(out.failed) << label << " n=" << n << ": " << out.where;
-      EXPECT_EQ(out.acked, Calls().size());
-      break;
-    }
-    env.ClearFaults();
-    CheckReopen(mem.get(), "/vs", out, label + " n=" + std::to_string(n));
-  }
-  return n - 1;
+fault_sweep::Workload Workload(bool per_write) {
+  return {[per_write](Env* env) { return RunWorkload(env, "/vs", per_write); },
+          [](Env* base, const Outcome& out, const std::string& what) {
+            CheckReopen(base, "/vs", out, what);
+          },
+          Calls().size()};
 }
 
 class VectorFaultSweepTest : public testing::TestWithParam<bool> {};
 
+// Besides opens, writes, syncs, reads and renames, the workload syncs the
+// directory and removes files (compaction, dropped collections).
 TEST_P(VectorFaultSweepTest, EveryCallOfEveryKindFailsCleanly) {
-  std::map<std::string, int> reached;
-  for (int k = 0; k < kNumFaultOps; ++k) {
-    const auto op = static_cast<FaultOp>(k);
-    reached[OpName(op)] = Sweep(
-        op, GetParam(), [op](FaultInjectionEnv* env, int n) { env->FailNth(op, n); },
-        std::string("fail ") + OpName(op));
-  }
-  for (const char* must : {"open", "write", "sync", "read", "rename", "syncdir", "remove"}) {
-    EXPECT_GT(reached[must], 0) << must << " was never reached";
-  }
-  for (const auto& [name, calls] : reached) {
-    testing::Test::RecordProperty(std::string("calls_") + name, calls);
-  }
+  fault_sweep::SweepEveryKind(Workload(GetParam()),
+                              {FaultOp::kOpen, FaultOp::kWrite, FaultOp::kSync, FaultOp::kRead,
+                               FaultOp::kRename, FaultOp::kSyncDir, FaultOp::kRemove});
 }
 
 TEST_P(VectorFaultSweepTest, DiskFullAndTornWrites) {
-  const bool per_write = GetParam();
-  EXPECT_GT(Sweep(
-                FaultOp::kWrite, per_write,
-                [](FaultInjectionEnv* env, int n) {
-                  env->FailFrom(FaultOp::kWrite, n, FaultInjectionEnv::DiskFullError());
-                },
-                "disk full"),
-            0);
-  for (size_t partial : {1, 9, 33}) {
-    Sweep(
-        FaultOp::kWrite, per_write,
-        [partial](FaultInjectionEnv* env, int n) {
-          env->SetPartialWriteBytes(partial);
-          env->FailNth(FaultOp::kWrite, n);
-        },
-        "torn write of " + std::to_string(partial) + " bytes");
-  }
-  Sweep(
-      FaultOp::kWrite, per_write,
-      [](FaultInjectionEnv* env, int n) {
-        env->SetPartialWriteBytes(5);
-        env->FailNth(FaultOp::kWrite, n);
-        env->FailNth(FaultOp::kTruncate, 1);
-      },
-      "torn write, failed undo");
+  const fault_sweep::Workload w = Workload(GetParam());
+  fault_sweep::SweepDiskFull(w);
+  for (size_t bytes : {1, 9, 33}) fault_sweep::SweepTornWrite(w, bytes);
+  fault_sweep::SweepTornWrite(w, 5, /*undo_fails=*/true);
 }
 
-// Every read call in turn comes back short, without an error, as if the file ended
-// there (a file shrinking under the reader): the store retries or fails with an
-// error, and never takes the missing bytes for a torn tail to cut.
-TEST_P(VectorFaultSweepTest, ShortReads) {
-  EXPECT_GT(Sweep(
-                FaultOp::kRead, GetParam(),
-                [](FaultInjectionEnv* env, int n) {
-                  env->SetShortReads(true);
-                  env->FailNth(FaultOp::kRead, n);
-                },
-                "short read"),
-            0);
-}
+TEST_P(VectorFaultSweepTest, ShortReads) { fault_sweep::SweepShortReads(Workload(GetParam())); }
 
 INSTANTIATE_TEST_SUITE_P(LockModes, VectorFaultSweepTest, testing::Bool(),
-                         [](const testing::TestParamInfo<bool>& p) {
-                           return p.param ? "PerWrite" : "Held";
-                         });
+                         fault_sweep::LockModeName);
 
 }  // namespace
 }  // namespace urd
