@@ -191,4 +191,56 @@ void PrintSummary(const char* program, int trials, double seconds, const std::st
   std::fflush(stdout);
 }
 
+void RunSteps(uint64_t first, const char* unit, AckWriter& ack,
+              const std::function<Status(uint64_t)>& step) {
+  for (uint64_t i = first;; ++i) {
+    Status st = step(i);
+    if (!st.ok()) {
+      std::fprintf(stderr, "child %s %llu: %s\n", unit, static_cast<unsigned long long>(i),
+                   st.ToString().c_str());
+      _exit(12);
+    }
+    ack.Ack(i);
+  }
+}
+
+void ChildOpenFailed(const Status& status) {
+  std::fprintf(stderr, "child open: %s\n", status.ToString().c_str());
+  _exit(11);
+}
+
+int RunSequenceTest(int argc, char** argv, const Spec& spec, const std::string& dir_prefix,
+                    const SequenceTest& test) {
+  std::optional<Options> flags = ParseOptions(argc, argv, spec);
+  if (!flags) return 2;
+  auto fail = [&spec](int trial, const std::string& what) {
+    Fail(spec.program, trial, what);
+    return 1;
+  };
+  const std::string dir = MakeTempDir(dir_prefix);
+  if (dir.empty()) return 1;
+  std::mt19937_64 rng(flags->seed);
+  SequenceTotals totals;
+  Stopwatch watch;
+  for (int t = 0; t < flags->trials; ++t) {
+    const uint64_t done = totals.last;
+    ChildRun run;
+    std::string error;
+    if (!RunAndKill([&](AckWriter& ack) { test.child(dir, done + 1, t % 2 == 0, ack); },
+                    RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
+      return fail(t, error);
+    }
+    if (!run.killed) return fail(t, "child failed: " + run.Describe());
+    const uint64_t acked = run.LastAck(done);
+    totals.acked += acked - done;
+    uint64_t held = acked;
+    std::string why = test.verify(dir, done, acked, &held);
+    if (!why.empty()) return fail(t, why);
+    if (held == acked + 1) ++totals.inflight_committed;
+    totals.last = held;
+  }
+  PrintSummary(spec.program, flags->trials, watch.Seconds(), test.details(totals));
+  return RemoveTree(dir) ? 0 : 1;
+}
+
 }  // namespace urd::crash

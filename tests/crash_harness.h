@@ -8,6 +8,10 @@
 // drains the pipe. The program then reopens its store and checks what survived
 // against the acknowledgements.
 //
+// Most crash tests run a numbered sequence of steps (RunSequenceTest below): the
+// child runs steps 1, 2, ... and acknowledges each index; the reopened store must
+// hold the acknowledged steps or one more.
+//
 // Options every crash test accepts (ParseOptions):
 //   --trials N  --seed S  --max-delay-ms M
 // and, where the program declares them, --dir DIR and boolean switches such as
@@ -30,6 +34,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "urd/status.h"
 
 namespace urd::crash {
 
@@ -114,6 +120,53 @@ class Stopwatch {
 // Prints the summary line to stdout:
 //   "<program>: N trials, <details>; S s, X ms per trial (R trials/s)".
 void PrintSummary(const char* program, int trials, double seconds, const std::string& details);
+
+// ---- A crash test over a numbered sequence of steps (batches, ops).
+//
+// The child runs steps first, first + 1, ... of a deterministic sequence on a store in
+// one directory and acknowledges each index once its step returned OK. Trial t starts
+// the child at the step after the last one the store holds, with fsync on even trials,
+// kills it and has the program check the reopened store: it must hold the acknowledged
+// steps, or one more (the step in flight, if it committed). The next trial continues
+// from there, on the same directory.
+
+// The child's loop: runs step(first), step(first + 1), ... and acknowledges each index
+// once its step returned OK. On an error prints "child <unit> I: <status>" to stderr and
+// exits with status 12. Never returns.
+[[noreturn]] void RunSteps(uint64_t first, const char* unit, AckWriter& ack,
+                           const std::function<Status(uint64_t)>& step);
+
+// The child could not open its store: prints "child open: <status>" to stderr and exits
+// with status 11.
+[[noreturn]] void ChildOpenFailed(const Status& status);
+
+// What the trials of a sequence test did, for its summary line.
+struct SequenceTotals {
+  uint64_t acked = 0;               // steps acknowledged, over all trials
+  uint64_t last = 0;                // the last step the store holds
+  uint64_t inflight_committed = 0;  // trials whose step in flight was found committed
+};
+
+// What a sequence test does; the rest is RunSequenceTest's.
+struct SequenceTest {
+  // Runs the steps from `first` on the store in `dir` (fsync when `sync`) through
+  // RunSteps; never returns.
+  std::function<void(const std::string& dir, uint64_t first, bool sync, AckWriter& ack)> child;
+  // After a trial in which steps up to `acked` were acknowledged (the store held `done`
+  // steps before it): reopens the store in `dir` and checks it. Returns "" with *held
+  // set to the steps the store holds (acked or acked + 1), or what is wrong.
+  std::function<std::string(const std::string& dir, uint64_t done, uint64_t acked, uint64_t* held)>
+      verify;
+  // The details of the summary line (PrintSummary).
+  std::function<std::string(const SequenceTotals&)> details;
+};
+
+// The main function of a sequence test: parses argv against `spec` (returns 2 on a bad
+// argument), runs the trials in a fresh directory /tmp/<dir_prefix>XXXXXX and returns 1
+// after printing the first failure (Fail), or prints the summary line, removes the
+// directory and returns 0 (1 when it cannot be removed).
+int RunSequenceTest(int argc, char** argv, const Spec& spec, const std::string& dir_prefix,
+                    const SequenceTest& test);
 
 }  // namespace urd::crash
 

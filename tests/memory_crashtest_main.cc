@@ -13,15 +13,11 @@
 //
 //   memory_crashtest [--trials N] [--seed S] [--max-delay-ms M]
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <optional>
-#include <random>
 #include <string>
 
 #include "crash_harness.h"
 #include "memory/ir/timestamp.h"
+#include "memory_observe.h"
 #include "urd/memory_store.h"
 
 namespace urd {
@@ -64,98 +60,50 @@ Result<CommitResult> RunBatch(MemoryStore* s, uint64_t i) {
   return s->Commit(BatchFor(i), kBase + i * 1000);
 }
 
-// Everything a reader can observe, as text.
-std::string Observe(const MemoryStore& s) {
-  std::string out;
-  auto dump = s.Dump();
-  if (!dump.ok()) return "dump failed: " + dump.status().ToString();
-  for (const MemoryHit& h : *dump) {
-    out += h.memory_id + " " + h.form + (h.pinned ? " pinned" : "") + " <-";
-    for (const std::string& by : h.superseded_by) out += " " + by;
-    out += "\n";
-  }
-  MemoryStats st = s.Stats();
-  out += "edges " + std::to_string(st.edges) + " symbols " + std::to_string(st.symbols) +
-         " episodes " + std::to_string(st.episodes) + " clock " +
-         std::to_string(st.last_committed_at);
-  return out;
-}
-
-[[noreturn]] void RunChild(const std::string& dir, uint64_t first, crash::AckWriter& ack,
-                           bool sync) {
+[[noreturn]] void RunChild(const std::string& dir, uint64_t first, bool sync,
+                           crash::AckWriter& ack) {
   MemoryOptions o;
   o.fsync = sync ? MemoryFsync::kEveryCommit : MemoryFsync::kNever;
   auto s = MemoryStore::Open(dir, o);
-  if (!s.ok()) {
-    std::fprintf(stderr, "child open: %s\n", s.status().ToString().c_str());
-    _exit(11);
+  if (!s.ok()) crash::ChildOpenFailed(s.status());
+  crash::RunSteps(first, "batch", ack, [&](uint64_t i) { return RunBatch(s->get(), i).status(); });
+}
+
+// Feeds batches done + 1 .. acked to `ref`, reopens the store and compares it with
+// `ref`, or with `ref` after one more batch (which is then kept).
+std::string Verify(const std::string& dir, uint64_t done, uint64_t acked, MemoryStore* ref,
+                   uint64_t* held) {
+  for (uint64_t b = done + 1; b <= acked; ++b) {
+    if (!RunBatch(ref, b).ok()) return "the reference store failed";
   }
-  for (uint64_t i = first;; ++i) {
-    auto r = RunBatch(s->get(), i);
-    if (!r.ok()) {
-      std::fprintf(stderr, "child batch %llu: %s\n", static_cast<unsigned long long>(i),
-                   r.status().ToString().c_str());
-      _exit(12);
-    }
-    ack.Ack(i);
-  }
+  auto s = MemoryStore::Open(dir, {});
+  if (!s.ok()) return "reopen: " + s.status().ToString();
+  const std::string got = crash::ObserveMemory(**s);
+  *held = acked;
+  if (got == crash::ObserveMemory(*ref)) return "";
+  if (!RunBatch(ref, acked + 1).ok()) return "the reference store failed";
+  *held = acked + 1;
+  if (got == crash::ObserveMemory(*ref)) return "";
+  return "after " + std::to_string(acked) + " acknowledged batches the store " +
+         "matches neither the acknowledged state nor one more batch\n--- store:\n" + got +
+         "\n--- reference:\n" + crash::ObserveMemory(*ref);
+}
+
+std::string Details(const crash::SequenceTotals& t) {
+  return std::to_string(t.acked) + " acknowledged batches (last " + std::to_string(t.last) +
+         "), 0 lost, 0 partial; in-flight batch found committed in " +
+         std::to_string(t.inflight_committed) + " trials";
 }
 
 int Main(int argc, char** argv) {
-  crash::Spec spec;
-  spec.program = "memory_crashtest";
-  spec.defaults.trials = 100;
-  spec.defaults.seed = 11;
-  spec.defaults.max_delay_ms = 80;
-  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
-  if (!flags) return 2;
-  const int trials = flags->trials;
-  auto fail = [](int trial, const std::string& what) {
-    crash::Fail("memory_crashtest", trial, what);
-    return 1;
-  };
-  const std::string dir = crash::MakeTempDir("urd-mcrash-");
-  if (dir.empty()) return 1;
-  std::mt19937_64 rng(flags->seed);
-  auto ref = MemoryStore::OpenInMemory();
+  const crash::Spec spec{.program = "memory_crashtest",
+                         .defaults = {.trials = 100, .seed = 11, .max_delay_ms = 80}};
+  auto ref = MemoryStore::OpenInMemory();  // fed exactly the batches the store holds
   if (!ref.ok()) return 1;
-  uint64_t done = 0, acked_total = 0, inflight_committed = 0;  // batches 1..done applied
-  crash::Stopwatch watch;
-  for (int t = 0; t < trials; ++t) {
-    crash::ChildRun run;
-    std::string error;
-    if (!crash::RunAndKill(
-            [&](crash::AckWriter& ack) { RunChild(dir, done + 1, ack, t % 2 == 0); },
-            crash::RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
-      return fail(t, error);
-    }
-    if (!run.killed) return fail(t, "child failed: " + run.Describe());
-    const uint64_t acked = run.LastAck(done);
-    for (uint64_t b = done + 1; b <= acked; ++b) {
-      if (!RunBatch(ref->get(), b).ok()) return fail(t, "the reference store failed");
-    }
-    acked_total += acked - done;
-    auto s = MemoryStore::Open(dir, {});
-    if (!s.ok()) return fail(t, "reopen: " + s.status().ToString());
-    std::string got = Observe(**s);
-    if (got == Observe(**ref)) {
-      done = acked;
-      continue;
-    }
-    if (!RunBatch(ref->get(), acked + 1).ok()) return fail(t, "the reference store failed");
-    if (got != Observe(**ref)) {
-      return fail(t, "after " + std::to_string(acked) + " acknowledged batches the store " +
-                         "matches neither the acknowledged state nor one more batch\n--- store:\n" +
-                         got + "\n--- reference:\n" + Observe(**ref));
-    }
-    done = acked + 1;
-    ++inflight_committed;
-  }
-  crash::PrintSummary("memory_crashtest", trials, watch.Seconds(),
-                      std::to_string(acked_total) + " acknowledged batches (last " +
-                          std::to_string(done) + "), 0 lost, 0 partial; in-flight batch found " +
-                          "committed in " + std::to_string(inflight_committed) + " trials");
-  return crash::RemoveTree(dir) ? 0 : 1;
+  auto verify = [&](const std::string& dir, uint64_t done, uint64_t acked, uint64_t* held) {
+    return Verify(dir, done, acked, ref->get(), held);
+  };
+  return crash::RunSequenceTest(argc, argv, spec, "urd-mcrash-", {RunChild, verify, Details});
 }
 
 }  // namespace

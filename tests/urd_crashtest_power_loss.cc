@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "crash_harness.h"
+#include "memory_observe.h"
 #include "mixed_workload.h"
 #include "storage/fault_env.h"
 #include "urd/env.h"
@@ -77,20 +78,6 @@ struct Disk {
   }
 };
 
-std::string Observe(const MemoryStore& s) {
-  std::string out;
-  auto dump = s.Dump();
-  if (!dump.ok()) return "dump failed: " + dump.status().ToString();
-  for (const MemoryHit& h : *dump) {
-    out += h.memory_id + " " + h.form + (h.pinned ? " pinned" : "") + " <-";
-    for (const std::string& by : h.superseded_by) out += " " + by;
-    out += "\n";
-  }
-  MemoryStats st = s.Stats();
-  return out + "edges " + Num(st.edges) + " symbols " + Num(st.symbols) + " episodes " +
-         Num(st.episodes) + " clock " + Num(st.last_committed_at);
-}
-
 Status RunPowerLossOp(Disk* d, const Op& op, const Model& before) {
   if (op.vector_op()) return RunVectorOp(d->vectors.get(), op);
   std::string forms = MemoryForms(op, before);
@@ -108,7 +95,7 @@ Status Reference(Disk* d, const Op& op, const Model& before) {
 std::string CheckDisk(Disk* d, const Model& m) {
   std::string why = CheckMemory(*d->memory, m);
   if (why.empty()) why = CheckVectors(*d->vectors, m);
-  if (why.empty() && Observe(*d->memory) != Observe(*d->reference)) {
+  if (why.empty() && crash::ObserveMemory(*d->memory) != crash::ObserveMemory(*d->reference)) {
     why = "the memory store differs from the reference store";
   }
   return why;

@@ -11,14 +11,11 @@
 //
 //   vector_crashtest [--trials N] [--seed S] [--max-delay-ms M]
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crash_harness.h"
@@ -97,25 +94,15 @@ Status RunOp(VectorStore* s, uint64_t op) {
 
 // Odd trials run without fsync: a SIGKILL loses nothing the kernel accepted, and
 // many more operations (and compactions) per trial get interrupted.
-[[noreturn]] void RunChild(const std::string& dir, uint64_t first_op, crash::AckWriter& ack,
-                           bool sync) {
+[[noreturn]] void RunChild(const std::string& dir, uint64_t first_op, bool sync,
+                           crash::AckWriter& ack) {
   VectorOptions o;
   o.dimension = kDim;
   o.fsync = sync ? VectorFsync::kEveryCall : VectorFsync::kNever;
   o.auto_compact = std::nullopt;
   auto s = VectorStore::Open(dir, o);
-  if (!s.ok()) {
-    std::fprintf(stderr, "child open: %s\n", s.status().ToString().c_str());
-    _exit(11);
-  }
-  for (uint64_t op = first_op;; op++) {
-    Status st = RunOp(s->get(), op);
-    if (!st.ok()) {
-      std::fprintf(stderr, "child op %llu: %s\n", (unsigned long long)op, st.ToString().c_str());
-      _exit(12);
-    }
-    ack.Ack(op);
-  }
+  if (!s.ok()) crash::ChildOpenFailed(s.status());
+  crash::RunSteps(first_op, "op", ack, [&](uint64_t op) { return RunOp(s->get(), op); });
 }
 
 // Does the store hold exactly `model`?
@@ -142,64 +129,46 @@ bool Matches(VectorStore* s, const Model& model, std::string* why) {
   return true;
 }
 
-int Main(int argc, char** argv) {
-  crash::Spec spec;
-  spec.program = "vector_crashtest";
-  spec.defaults.trials = 100;
-  spec.defaults.seed = 7;
-  spec.defaults.max_delay_ms = 150;
-  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
-  if (!flags) return 2;
-  const int trials = flags->trials;
-  auto fail = [](int trial, const std::string& what) {
-    crash::Fail("vector_crashtest", trial, what);
-    return 1;
-  };
-  const std::string dir = crash::MakeTempDir("urd-vcrash-");
-  if (dir.empty()) return 1;
-  std::mt19937_64 rng(flags->seed);
-  Model model;
-  uint64_t done = 0, acked_total = 0, inflight_committed = 0;
-  crash::Stopwatch watch;
-  for (int t = 0; t < trials; t++) {
-    crash::ChildRun run;
-    std::string error;
-    if (!crash::RunAndKill(
-            [&](crash::AckWriter& ack) { RunChild(dir, done + 1, ack, t % 2 == 0); },
-            crash::RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
-      return fail(t, error);
-    }
-    if (!run.killed) return fail(t, "child failed: " + run.Describe());
-    const uint64_t acked = run.LastAck(done);
-    for (uint64_t i = done + 1; i <= acked; i++) ApplyToModel(i, &model);
-    acked_total += acked - done;
-    VectorOptions o;
-    o.dimension = kDim;  // the child may have died before creating the store
-    o.auto_compact = std::nullopt;
-    auto s = VectorStore::Open(dir, o);
-    if (!s.ok()) return fail(t, "reopen: " + s.status().ToString());
-    std::string why;
-    if (Matches(s->get(), model, &why)) {
-      done = acked;
-    } else {
-      Model next = model;
-      ApplyToModel(acked + 1, &next);
-      std::string why2;
-      if (!Matches(s->get(), next, &why2)) {
-        return fail(t, "after " + std::to_string(acked) + " acknowledged ops the store " +
-                           "matches neither state: " + why + " / " + why2);
-      }
-      model = std::move(next);
-      done = acked + 1;
-      inflight_committed++;
-    }
+// Applies ops done + 1 .. acked to `model`, reopens the store and checks that it
+// holds `model`, or `model` after one more op (which is then kept).
+std::string Verify(const std::string& dir, uint64_t done, uint64_t acked, Model* model,
+                   uint64_t* held) {
+  for (uint64_t i = done + 1; i <= acked; i++) ApplyToModel(i, model);
+  VectorOptions o;
+  o.dimension = kDim;  // the child may have died before creating the store
+  o.auto_compact = std::nullopt;
+  auto s = VectorStore::Open(dir, o);
+  if (!s.ok()) return "reopen: " + s.status().ToString();
+  std::string why;
+  *held = acked;
+  if (Matches(s->get(), *model, &why)) return "";
+  Model next = *model;
+  ApplyToModel(acked + 1, &next);
+  std::string why2;
+  if (!Matches(s->get(), next, &why2)) {
+    return "after " + std::to_string(acked) + " acknowledged ops the store " +
+           "matches neither state: " + why + " / " + why2;
   }
-  crash::PrintSummary(
-      "vector_crashtest", trials, watch.Seconds(),
-      std::to_string(acked_total) + " acknowledged ops (last op " + std::to_string(done) + ", " +
-          std::to_string(model.size()) + " records), 0 lost, 0 partial; in-flight op found " +
-          "committed in " + std::to_string(inflight_committed) + " trials");
-  return crash::RemoveTree(dir) ? 0 : 1;
+  *model = std::move(next);
+  *held = acked + 1;
+  return "";
+}
+
+std::string Details(const crash::SequenceTotals& t, size_t records) {
+  return std::to_string(t.acked) + " acknowledged ops (last op " + std::to_string(t.last) + ", " +
+         std::to_string(records) + " records), 0 lost, 0 partial; in-flight op found committed " +
+         "in " + std::to_string(t.inflight_committed) + " trials";
+}
+
+int Main(int argc, char** argv) {
+  const crash::Spec spec{.program = "vector_crashtest",
+                         .defaults = {.trials = 100, .seed = 7, .max_delay_ms = 150}};
+  Model model;  // after the ops the store holds
+  auto verify = [&](const std::string& dir, uint64_t done, uint64_t acked, uint64_t* held) {
+    return Verify(dir, done, acked, &model, held);
+  };
+  auto details = [&](const crash::SequenceTotals& t) { return Details(t, model.size()); };
+  return crash::RunSequenceTest(argc, argv, spec, "urd-vcrash-", {RunChild, verify, details});
 }
 
 }  // namespace

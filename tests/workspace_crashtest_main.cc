@@ -10,11 +10,6 @@
 //
 //   workspace_crashtest [--trials N] [--seed S] [--max-delay-ms M]
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -42,24 +37,15 @@ uint64_t NotesUpTo(uint64_t n) {
   return total;
 }
 
-[[noreturn]] void RunChild(const std::string& dir, uint64_t first, crash::AckWriter& ack,
-                           bool sync) {
+[[noreturn]] void RunChild(const std::string& dir, uint64_t first, bool sync,
+                           crash::AckWriter& ack) {
   WorkspaceOptions o;
   o.fsync = sync ? MemoryFsync::kEveryCommit : MemoryFsync::kNever;
   auto ws = Workspace::Open(dir, o);
-  if (!ws.ok()) {
-    std::fprintf(stderr, "child open: %s\n", ws.status().ToString().c_str());
-    _exit(11);
-  }
-  for (uint64_t i = first;; ++i) {
-    auto r = (*ws)->Remember(BatchFor(i), RememberOptions{}, kBase + i * 1000);
-    if (!r.ok()) {
-      std::fprintf(stderr, "child batch %llu: %s\n", static_cast<unsigned long long>(i),
-                   r.status().ToString().c_str());
-      _exit(12);
-    }
-    ack.Ack(i);
-  }
+  if (!ws.ok()) crash::ChildOpenFailed(ws.status());
+  crash::RunSteps(first, "batch", ack, [&](uint64_t i) {
+    return (*ws)->Remember(BatchFor(i), RememberOptions{}, kBase + i * 1000).status();
+  });
 }
 
 // The reopened workspace agrees with itself and holds `done` or `done + 1` batches;
@@ -95,49 +81,25 @@ uint64_t Check(Workspace* ws, uint64_t done, std::string* why) {
   return batches;
 }
 
+// Reopens the workspace and checks it against the `acked` acknowledged batches (Check).
+std::string Verify(const std::string& dir, uint64_t /*done*/, uint64_t acked, uint64_t* held) {
+  auto ws = Workspace::Open(dir, WorkspaceOptions{});
+  if (!ws.ok()) return "reopen: " + ws.status().ToString();
+  std::string why;
+  *held = Check(ws->get(), acked, &why);
+  return why.empty() ? why : "acknowledged " + std::to_string(acked) + ": " + why;
+}
+
+std::string Details(const crash::SequenceTotals& t) {
+  return std::to_string(t.acked) + " acknowledged batches (last " + std::to_string(t.last) +
+         "), 0 lost, 0 partial, log and indexes agree after every reopen; in-flight batch " +
+         "found committed in " + std::to_string(t.inflight_committed) + " trials";
+}
+
 int Main(int argc, char** argv) {
-  crash::Spec spec;
-  spec.program = "workspace_crashtest";
-  spec.defaults.trials = 60;
-  spec.defaults.seed = 13;
-  spec.defaults.max_delay_ms = 120;
-  std::optional<crash::Options> flags = crash::ParseOptions(argc, argv, spec);
-  if (!flags) return 2;
-  const int trials = flags->trials;
-  auto fail = [](int trial, const std::string& what) {
-    crash::Fail("workspace_crashtest", trial, what);
-    return 1;
-  };
-  const std::string dir = crash::MakeTempDir("urd-wcrash-");
-  if (dir.empty()) return 1;
-  std::mt19937_64 rng(flags->seed);
-  uint64_t done = 0, acked_total = 0, inflight = 0;
-  crash::Stopwatch watch;
-  for (int t = 0; t < trials; ++t) {
-    crash::ChildRun run;
-    std::string error;
-    if (!crash::RunAndKill(
-            [&](crash::AckWriter& ack) { RunChild(dir, done + 1, ack, t % 2 == 0); },
-            crash::RandomDelay(rng, flags->max_delay_ms), &run, &error)) {
-      return fail(t, error);
-    }
-    if (!run.killed) return fail(t, "child failed: " + run.Describe());
-    const uint64_t acked = run.LastAck(done);
-    acked_total += acked - done;
-    auto ws = Workspace::Open(dir, WorkspaceOptions{});
-    if (!ws.ok()) return fail(t, "reopen: " + ws.status().ToString());
-    std::string why;
-    uint64_t held = Check(ws->get(), acked, &why);
-    if (!why.empty()) return fail(t, "acknowledged " + std::to_string(acked) + ": " + why);
-    if (held == acked + 1) ++inflight;
-    done = held;
-  }
-  crash::PrintSummary("workspace_crashtest", trials, watch.Seconds(),
-                      std::to_string(acked_total) + " acknowledged batches (last " +
-                          std::to_string(done) + "), 0 lost, 0 partial, log and indexes agree " +
-                          "after every reopen; in-flight batch found committed in " +
-                          std::to_string(inflight) + " trials");
-  return crash::RemoveTree(dir) ? 0 : 1;
+  const crash::Spec spec{.program = "workspace_crashtest",
+                         .defaults = {.trials = 60, .seed = 13, .max_delay_ms = 120}};
+  return crash::RunSequenceTest(argc, argv, spec, "urd-wcrash-", {RunChild, Verify, Details});
 }
 
 }  // namespace
