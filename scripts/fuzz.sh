@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh TARGET SECONDS   one target (lexer, parser, compile, ...) for SECONDS
 #   scripts/fuzz.sh all SECONDS      every target for SECONDS each
 #   scripts/fuzz.sh list             the target names
+#   scripts/fuzz.sh tally            executions per target so far, from the TSV below
 #
 # Installs its Debian packages (scripts/install-deps.sh), then configures and builds
 # build-fuzz/ (clang, -fsanitize=address,undefined, URD_FUZZ=ON, tests off) when it
@@ -35,12 +36,20 @@ for src in fuzz/*_fuzz.cc; do
 done
 
 usage() {
-  echo "usage: scripts/fuzz.sh TARGET|all SECONDS   (targets: ${targets[*]})" >&2
+  echo "usage: scripts/fuzz.sh TARGET|all SECONDS | list | tally   (targets: ${targets[*]})" >&2
   exit 2
 }
 
 if [ "${1:-}" = list ]; then
   printf '%s\n' "${targets[@]}"
+  exit 0
+fi
+if [ "${1:-}" = tally ]; then
+  # Sums the runs logged in the TSV: seconds and executions per target.
+  [ -f "$build/fuzz-runs.tsv" ] || { echo "fuzz: no runs logged in $build/fuzz-runs.tsv" >&2; exit 1; }
+  awk -F'\t' 'NR > 1 { s[$2] += $3; e[$2] += $4; n[$2]++ }
+    END { for (t in e) printf "%-14s %4d runs %8d s %14d executions\n", t, n[t], s[t], e[t] }' \
+    "$build/fuzz-runs.tsv" | sort
   exit 0
 fi
 [ $# -eq 2 ] || usage
