@@ -37,6 +37,9 @@ bool SamePayload(const Token& a, const Token& b) {
          a.boolean == b.boolean;
 }
 
+// The string-literal escaping of docs/language.md, written out here on purpose
+// rather than calling the renderer (src/memory/render.cc): the round-trip check
+// wants an oracle independent of the code it could share a bug with.
 std::string Escape(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
