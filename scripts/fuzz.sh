@@ -82,7 +82,8 @@ mkdir -p "$build/fuzz-logs"
 
 # Runs one target; prints its summary line; returns libFuzzer's exit status.
 run_one() {
-  local t=$1 log="$build/fuzz-logs/$1.log"
+  # The log is per script run ($$), so two runs of one target side by side keep apart.
+  local t=$1 log="$build/fuzz-logs/$1.$$.log"
   local corpus="$build/corpus/$t" artifacts="$build/artifacts/$t/"
   mkdir -p "$corpus" "$artifacts"
   local args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=30
