@@ -48,7 +48,7 @@ class ReadWindow {
       URD_RETURN_IF_ERROR(
           file_->Read(buf_off_ + have, buf_.size() - have, buf_.data() + have, &got));
       if (got == 0) {
-        return Status::Corruption("file shrank while it was being read");
+        return Status::IOError("file shrank while it was being read");
       }
       have += got;
     }

@@ -335,7 +335,7 @@ Status ReadFully(const RandomAccessFile& file, uint64_t offset, size_t n, char* 
   while (done < n) {
     size_t got = 0;
     URD_RETURN_IF_ERROR(file.Read(offset + done, n - done, out + done, &got));
-    if (got == 0) return Status::Corruption(Where(path) + "file shrank while it was being read");
+    if (got == 0) return Status::IOError(Where(path) + "file shrank while it was being read");
     done += got;
   }
   return Status::OK();
