@@ -21,6 +21,8 @@
 #                          passes its ASan build)
 #   URD_FUZZ_PARALLEL=N    with `all`: run N targets at a time (default 1)
 #   URD_FUZZ_JOBS=N        build jobs (default: nproc)
+#   URD_FUZZ_FLAGS="..."   more libFuzzer flags for every run (e.g. -entropic=0)
+#   ASAN_OPTIONS, UBSAN_OPTIONS   passed on (defaults: detect_leaks=1, print_stacktrace=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -89,6 +91,8 @@ run_one() {
   local args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=30
               -artifact_prefix="$artifacts")
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
+  # shellcheck disable=SC2206  # the extra flags are split on spaces on purpose
+  [ -n "${URD_FUZZ_FLAGS:-}" ] && args+=(${URD_FUZZ_FLAGS})
   local dirs=("$corpus")
   [ -d "fuzz/corpus/$t" ] && dirs+=("fuzz/corpus/$t")
   local rc=0
