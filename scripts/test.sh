@@ -13,8 +13,9 @@ jobs=$(nproc)
 
 scripts/install-deps.sh
 
-step() { printf '\n==== %s ====\n' "$*"; }
 t0=$(date +%s)
+# Each step's banner says how long the run has taken so far (where CI time goes).
+step() { printf '\n==== %s (at %d s) ====\n' "$*" $(( $(date +%s) - t0 )); }
 
 step "npm packages of the MCP SDK tests (tests/mcp_js)"
 if [ -f tests/mcp_js/package-lock.json ]; then
@@ -70,4 +71,4 @@ if [ "${URD_TEST_QUICK:-0}" != "1" ]; then
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R "$concurrency_tests"
 fi
 
-step "all tests passed in $(( $(date +%s) - t0 )) s ($root)"
+step "all tests passed ($root)"
