@@ -25,7 +25,12 @@ else
 fi
 
 step "plain build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_BUILD_TESTS=ON -DURD_BUILD_BENCH=ON
+# -O2 as RelWithDebInfo, but line tables only (-g1): the same code, stack traces with
+# file:line, and a third less build time than full debug info (245 s against 372 s
+# on 2 cores), which keeps CI under its 25 minutes.
+plain_flags="-O2 -g1 -DNDEBUG"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DURD_BUILD_TESTS=ON -DURD_BUILD_BENCH=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$plain_flags" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$plain_flags"
 cmake --build build -j"$jobs"
 step "test suite (plain)"
 ctest --test-dir build --output-on-failure -j"$jobs"
