@@ -78,6 +78,26 @@ class LogTest : public ::testing::Test {
   const Batches three_ = {{"alpha", "beta"}, {"gamma"}, {"delta", "", "epsilon"}};
 };
 
+// A file that shrinks under a scan (another process replaced or salvaged it) is an
+// I/O error, never a torn tail or corruption: the reader saw it change, nothing is cut.
+TEST_F(LogTest, FileShrinkingDuringAScanIsAnIOError) {
+  const std::string big(300 * 1024, 'x');  // the file is more than one 1-MiB read
+  Write({{big}, {big}, {big}, {big}, {big}, {big}});
+  auto r = LogReader::Open(env(), path_, LogKind::kGeneric);
+  ASSERT_TRUE(r.ok());
+  int batches = 0;
+  auto scan = (*r)->Scan(kLogHeaderSize, 0, [&](const LogBatch&) {
+    if (++batches == 1) {
+      EXPECT_TRUE(env()->TruncateFile(path_, kLogHeaderSize).ok());
+    }
+    return Status::OK();
+  });
+  ASSERT_FALSE(scan.ok()) << batches << " batches, end " << scan->end;
+  EXPECT_TRUE(scan.status().IsIOError()) << scan.status().ToString();
+  EXPECT_NE(scan.status().ToString().find("shrank"), std::string::npos);
+  EXPECT_LT(batches, 6);  // the batches after the cut were never handed out
+}
+
 TEST_F(LogTest, NewLogIsCreatedEmpty) {
   LogRecovery rec;
   auto b = Reopen({}, &rec);
